@@ -91,9 +91,17 @@ public final class RelayConfig {
    *     file cannot be read
    */
   public static RelayConfig load(Path file) {
+    return load(file, null);
+  }
+
+  /**
+   * Like {@link #load(Path)}, with a broker URL to use when the file gives none (the embedded
+   * broker's).
+   */
+  public static RelayConfig load(Path file, String defaultBrokerUrl) {
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       Path dir = file.toAbsolutePath().getParent();
-      return parse(JsonParser.parseReader(r), dir);
+      return parse(JsonParser.parseReader(r), dir, defaultBrokerUrl);
     } catch (IOException e) {
       throw new ConfigException("cannot read relay config " + file + ": " + e.getMessage(), e);
     } catch (JsonParseException e) {
@@ -104,13 +112,13 @@ public final class RelayConfig {
   /** Parses a JSON configuration; relative paths are resolved against {@code baseDir}. */
   public static RelayConfig parse(String json, Path baseDir) {
     try {
-      return parse(JsonParser.parseString(json), baseDir);
+      return parse(JsonParser.parseString(json), baseDir, null);
     } catch (JsonParseException e) {
       throw new ConfigException("relay config is not valid JSON: " + e.getMessage(), e);
     }
   }
 
-  private static RelayConfig parse(JsonElement root, Path baseDir) {
+  private static RelayConfig parse(JsonElement root, Path baseDir, String defaultBrokerUrl) {
     JsonFields f = new JsonFields(root, "").allow(
         "relayId", "topicPrefix", "broker", "models", "quota", "limits", "metrics", "shutdownGraceMs");
     Builder b = builder();
@@ -119,7 +127,7 @@ public final class RelayConfig {
     }
     b.topicPrefix(f.string("topicPrefix", "tandem/v1"));
     JsonFields broker = f.child("broker").allow("url", "clientId", "username", "password", "passwordEnv", "tls");
-    b.brokerUrl(broker.string("url", null));
+    b.brokerUrl(broker.string("url", defaultBrokerUrl));
     b.clientId(broker.string("clientId", null));
     b.username(broker.string("username", null));
     String password = broker.string("password", null);

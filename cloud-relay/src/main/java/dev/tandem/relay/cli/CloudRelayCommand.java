@@ -1,0 +1,31 @@
+package dev.tandem.relay.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code cloud-relay}: the cloud side of Tandem, one subcommand per job. Run with no arguments
+ * or {@code --help} for the list.
+ */
+@Command(
+    name = "cloud-relay",
+    mixinStandardHelpOptions = true,
+    version = "cloud-relay 0.1.0",
+    description = "The cloud side of Tandem: serve offloaded inference requests over MQTT.",
+    subcommands = {
+      ServeCommand.class,
+    })
+public final class CloudRelayCommand implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** Entry point; exits with the subcommand's status. */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new CloudRelayCommand()).execute(args));
+  }
+}
