@@ -154,7 +154,7 @@ public final class ModelConfig {
           throw new ConfigException(n + " must be a provider name, was " + e);
         }
         try {
-          ps.add(ExecutionProvider.valueOf(e.getAsString().toUpperCase(Locale.ROOT)));
+          ps.add(ExecutionProvider.fromJsonName(e.getAsString().toLowerCase(Locale.ROOT)));
         } catch (IllegalArgumentException ex) {
           throw new ConfigException(n + " is not a provider: '" + e.getAsString() + "'; known: "
               + java.util.Arrays.toString(ExecutionProvider.values()));

@@ -2,6 +2,7 @@ package dev.tandem.relay.serve;
 
 import dev.tandem.relay.metrics.RelayMetrics;
 import dev.tandem.runtime.model.InvalidInputException;
+import dev.tandem.runtime.model.ModelRunException;
 import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.offload.OffloadStatus;
 import dev.tandem.runtime.protocol.ReplyFrame;
@@ -212,6 +213,13 @@ final class ModelRunner implements AutoCloseable {
       }
       answer(live.get(0), ReplyFrame.builder(OffloadStatus.BAD_REQUEST).message(e.getMessage())
           .relayId(relayId).modelVersion(m.config.version()).build(), "bad_request");
+      return;
+    } catch (ModelRunException e) {
+      log.warn("model {} version {}: run of {} request(s) failed: {}", name, m.config.version(), live.size(), e.getMessage());
+      for (Pending p : live) {
+        answer(p, ReplyFrame.builder(OffloadStatus.INTERNAL_ERROR).message(e.getMessage())
+            .relayId(relayId).modelVersion(m.config.version()).build(), "internal_error");
+      }
       return;
     }
     long end = System.nanoTime();

@@ -4,6 +4,10 @@ package dev.tandem.relay.serve;
 public final class ModelUnavailableException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  public ModelUnavailableException(String message) {
+    super(message);
+  }
+
   public ModelUnavailableException(String message, Throwable cause) {
     super(message, cause);
   }
