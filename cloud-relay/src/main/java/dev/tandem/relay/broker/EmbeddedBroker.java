@@ -55,6 +55,9 @@ public final class EmbeddedBroker implements AutoCloseable {
       Files.createDirectories(home.resolve("data"));
       Files.createDirectories(home.resolve("extensions"));
       Files.write(conf.resolve("config.xml"), config(bindAddress, p).getBytes(StandardCharsets.UTF_8));
+      // HiveMQ configures logback for the whole JVM from this file; keep the relay's format and
+      // quiet HiveMQ's start-up chatter.
+      Files.write(conf.resolve("logback.xml"), LOGBACK.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the embedded broker's folder", e);
     }
@@ -75,6 +78,15 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
     return new EmbeddedBroker(hivemq, home, bindAddress, p);
   }
+
+  private static final String LOGBACK = "<configuration>\n"
+      + "  <appender name=\"CONSOLE\" class=\"ch.qos.logback.core.ConsoleAppender\">\n"
+      + "    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{20} - %msg%n</pattern></encoder>\n"
+      + "  </appender>\n"
+      + "  <logger name=\"com.hivemq\" level=\"WARN\"/>\n"
+      + "  <logger name=\"oshi\" level=\"WARN\"/>\n"
+      + "  <root level=\"INFO\"><appender-ref ref=\"CONSOLE\"/></root>\n"
+      + "</configuration>\n";
 
   static String config(String bindAddress, int port) {
     return "<?xml version=\"1.0\"?>\n"

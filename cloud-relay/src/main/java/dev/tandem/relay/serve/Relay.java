@@ -371,6 +371,32 @@ public final class Relay implements AutoCloseable {
     log.info("relay {} stopped", config.relayId());
   }
 
+  /**
+   * Drops the broker connection at once, as a crash would: no unsubscribe, no draining, queued
+   * requests are never answered. For failover tests.
+   */
+  void crash() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      closing = true;
+    }
+    subscribed = false;
+    try {
+      client.disconnectForcibly(0, 0, false);
+      client.close(true);
+    } catch (MqttException e) {
+      log.debug("forced disconnect: {}", e.toString());
+    }
+    resubscriber.shutdownNow();
+    registry.close();
+    if (metricsServer != null) {
+      metricsServer.close();
+    }
+  }
+
   private final class Callback implements MqttCallback {
     @Override
     public void disconnected(MqttDisconnectResponse response) {

@@ -48,7 +48,7 @@ class RelayStatusTest {
   static void start() throws Exception {
     broker = EmbeddedBroker.start();
     Files.write(dir.resolve("tiny.onnx"), TinyModels.classifier());
-    Files.write(dir.resolve("slow.onnx"), RelayTestModels.slow(24));
+    Files.write(dir.resolve("slow.onnx"), RelayTestModels.slow(48));
     Files.write(dir.resolve("pool.onnx"), RelayTestModels.maskedPoolClassifier());
     relay = new Relay(RelayConfig.builder()
         .relayId("relay-status")
@@ -181,15 +181,15 @@ class RelayStatusTest {
   void relay_budgetSpentInQueue_repliesExpiredWithoutComputing() throws Exception {
     TestDevice d = device("dev-expired");
     List<Tensor> x = Collections.singletonList(Tensor.ofFloats("x", new float[RelayTestModels.SLOW_WIDTH], 1, RelayTestModels.SLOW_WIDTH));
-    // Two slow runs ahead of it (the queue holds 2): the 3 ms budget runs out in the queue.
+    // Two slow runs ahead of it (the queue holds 2): the 2 ms budget runs out in the queue.
     CompletableFuture<ReplyFrame> a = d.request("slow", x, 10_000, 0);
     CompletableFuture<ReplyFrame> b = d.request("slow", x, 10_000, 0);
-    CompletableFuture<ReplyFrame> late = d.request("slow", x, 3, 0);
+    CompletableFuture<ReplyFrame> late = d.request("slow", x, 2, 0);
     ReplyFrame r = await(late);
     if (r.status() == OffloadStatus.BUSY) { // the queue was full when it arrived: try once the queue has room
       await(a);
       CompletableFuture<ReplyFrame> c = d.request("slow", x, 10_000, 0);
-      r = await(d.request("slow", x, 3, 0));
+      r = await(d.request("slow", x, 2, 0));
       await(c);
     }
     assertThat(r.status()).isEqualTo(OffloadStatus.EXPIRED);

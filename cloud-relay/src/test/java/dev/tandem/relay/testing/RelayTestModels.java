@@ -26,7 +26,7 @@ public final class RelayTestModels {
   /** Vocabulary size of {@link #maskedPoolClassifier()}. */
   public static final int VOCAB = 32;
   /** Width of {@link #slow(int)}'s input and output. */
-  public static final int SLOW_WIDTH = 512;
+  public static final int SLOW_WIDTH = 1024;
 
   private RelayTestModels() {}
 
@@ -70,7 +70,7 @@ public final class RelayTestModels {
   }
 
   /**
-   * {@code x float32[1, 512]} through {@code layers} 512x512 MatMuls (with Tanh) to {@code y}:
+   * {@code x float32[1, 1024]} through {@code layers} 1024x1024 MatMuls (with Tanh) to {@code y}:
    * milliseconds per run on one thread, to build queues in tests.
    */
   public static byte[] slow(int layers) {
