@@ -1,6 +1,7 @@
 package dev.tandem.relay.collect;
 
 import com.google.gson.JsonObject;
+import dev.tandem.runtime.protocol.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
@@ -196,7 +197,7 @@ public final class Collector implements AutoCloseable {
     ack.setProperties(p);
     try {
       // Not waited for: this runs on the callback thread, and the device resends if lost.
-      client.publish(opts.prefix + "/logs-ack/" + device, ack);
+      client.publish(Topics.withPrefix(opts.prefix).logsAck(device), ack);
     } catch (MqttException e) {
       log.warn("ack for batch {} to {} not sent ({}); the device will resend", r.batchId(),
           device, e.toString());

@@ -1,6 +1,7 @@
 package dev.tandem.relay.policy;
 
 import com.google.gson.GsonBuilder;
+import dev.tandem.runtime.protocol.Topics;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -92,7 +93,7 @@ public final class PolicyPublisher implements AutoCloseable {
   }
 
   public String policyTopic(String fleet, String model) {
-    return prefix + "/policy/" + fleet + "/" + model;
+    return Topics.withPrefix(prefix).policy(fleet, model);
   }
 
   public String historyTopic(String fleet, String model, long version) {
