@@ -1,5 +1,9 @@
 package dev.tandem.relay.cli;
 
+import dev.tandem.relay.collect.CollectCommand;
+import dev.tandem.relay.collect.CompactCommand;
+import dev.tandem.relay.policy.PublishCommand;
+import dev.tandem.relay.policy.RollbackCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,9 +15,13 @@ import picocli.CommandLine.Command;
     name = "cloud-relay",
     mixinStandardHelpOptions = true,
     version = "cloud-relay 0.1.0",
-    description = "The cloud side of Tandem: serve offloaded inference requests over MQTT.",
+    description = "The cloud side of Tandem: serve offloaded requests, collect logs, publish policies.",
     subcommands = {
       ServeCommand.class,
+      CollectCommand.class,
+      CompactCommand.class,
+      PublishCommand.class,
+      RollbackCommand.class,
     })
 public final class CloudRelayCommand implements Runnable {
   @CommandLine.Spec
