@@ -85,6 +85,7 @@ public final class EmbeddedBroker implements AutoCloseable {
       + "  </appender>\n"
       + "  <logger name=\"com.hivemq\" level=\"WARN\"/>\n"
       + "  <logger name=\"oshi\" level=\"WARN\"/>\n"
+      + "  <logger name=\"migrations\" level=\"WARN\"/>\n"
       + "  <root level=\"INFO\"><appender-ref ref=\"CONSOLE\"/></root>\n"
       + "</configuration>\n";
 

@@ -34,6 +34,10 @@ public final class CloudRelayCommand implements Runnable {
 
   /** Entry point; exits with the subcommand's status. */
   public static void main(String[] args) {
+    // HiveMQ's jar carries its own logback.xml; name ours so logback does not pick between two.
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "tandem-relay-logback.xml");
+    }
     System.exit(new CommandLine(new CloudRelayCommand()).execute(args));
   }
 }
