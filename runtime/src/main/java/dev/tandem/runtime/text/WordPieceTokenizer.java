@@ -406,7 +406,10 @@ public final class WordPieceTokenizer {
     }
   }
 
-  /** Control in HuggingFace's sense: categories Cc, Cf, Co, Cs, Cn, except tab, LF and CR. */
+  /**
+   * Control in HuggingFace's sense: categories Cc, Cf, Co and Cs, except tab, LF and CR.
+   * Unassigned code points (Cn) are kept, as HuggingFace keeps them (they become [UNK]).
+   */
   static boolean isControl(int cp) {
     if (cp == '\t' || cp == '\n' || cp == '\r') {
       return false;
@@ -416,7 +419,6 @@ public final class WordPieceTokenizer {
       case Character.FORMAT:
       case Character.PRIVATE_USE:
       case Character.SURROGATE:
-      case Character.UNASSIGNED:
         return true;
       default:
         return false;

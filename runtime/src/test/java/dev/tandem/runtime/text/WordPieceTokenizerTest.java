@@ -94,6 +94,8 @@ class WordPieceTokenizerTest {
   void encode_controlAndSpaceCharacters_matchHuggingFace() {
     assertSame("tab\there\u000bvt\u000cff\u0085nel\u00a0nbsp\u2003em\u200bzwsp\u200dzwj\u0000nul\ufffdrep\u0007bel");
     assertSame("soft\u00adhyphen private\ue000use \u202fnarrow \u3000ideo line\u2028sep");
+    // Unassigned code points stay (as [UNK]); supplementary private use is removed.
+    assertSame("a \u0379 b \u05f8\u07b5 c \udb83\ude39 d");
   }
 
   @Test
