@@ -47,6 +47,21 @@ public final class Tensor {
     return new Tensor(name, type, s, copy.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN));
   }
 
+  /**
+   * A tensor that takes ownership of {@code littleEndianData}'s remaining bytes without copying;
+   * for this package's code that has just made a private copy (model outputs).
+   */
+  static Tensor adopt(String name, ElementType type, long[] shape, ByteBuffer littleEndianData) {
+    long[] s = checkShape(name, type, shape);
+    long expected = elementCount(s) * type.byteSize();
+    if (littleEndianData.remaining() != expected) {
+      throw new IllegalArgumentException(
+          "tensor '" + name + "': " + littleEndianData.remaining() + " bytes given, shape "
+              + Arrays.toString(s) + " of " + type + " needs " + expected);
+    }
+    return new Tensor(name, type, s, littleEndianData.slice().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN));
+  }
+
   /** A float32 tensor; {@code shape} defaults to a vector of {@code values.length}. */
   public static Tensor ofFloats(String name, float[] values, long... shape) {
     long[] s = defaultShape(values.length, shape);
