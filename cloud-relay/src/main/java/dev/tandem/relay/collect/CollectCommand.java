@@ -1,0 +1,68 @@
+package dev.tandem.relay.collect;
+
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code collect}: the log collector, until stopped (SIGTERM / Ctrl-C). */
+@Command(name = "collect", mixinStandardHelpOptions = true,
+    description = "Receive device log batches over MQTT into a file store, ack each once durable.")
+public final class CollectCommand implements Callable<Integer> {
+  @Option(names = "--broker", required = true, description = "MQTT broker URL (tcp://host:1883, ssl://host:8883)")
+  String broker;
+
+  @Option(names = "--store", required = true, description = "Root directory of the log store")
+  Path store;
+
+  @Option(names = "--client-id", description = "MQTT client id; keep it stable across restarts (default: collector-<hostname>)")
+  String clientId;
+
+  @Option(names = "--topic-prefix", defaultValue = "tandem/v1", description = "Topic prefix (default: ${DEFAULT-VALUE})")
+  String prefix;
+
+  @Option(names = "--username", description = "Broker user name")
+  String username;
+
+  @Option(names = "--password-file", description = "File holding the broker password")
+  Path passwordFile;
+
+  @Option(names = "--metrics-port", defaultValue = "0", description = "Serve Prometheus metrics on this port (0: off)")
+  int metricsPort;
+
+  @Option(names = "--first-seq", defaultValue = "1", description = "First sequence number devices use, for gap accounting (default: ${DEFAULT-VALUE})")
+  long firstSeq;
+
+  @Override
+  public Integer call() throws Exception {
+    String id = clientId != null ? clientId : "collector-" + InetAddress.getLocalHost().getHostName();
+    LogStore s = LogStore.open(store, Clock.systemUTC(), firstSeq);
+    PrometheusRegistry registry = new PrometheusRegistry();
+    Collector.Options o = new Collector.Options().brokerUrl(broker).clientId(id).topicPrefix(prefix);
+    if (username != null) {
+      char[] pw = passwordFile == null ? new char[0]
+          : new String(Files.readAllBytes(passwordFile), StandardCharsets.UTF_8).trim().toCharArray();
+      o.credentials(username, pw);
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    try (Collector c = new Collector(o, s, registry);
+        HTTPServer http = metricsPort > 0
+            ? HTTPServer.builder().port(metricsPort).registry(registry).buildAndStart() : null) {
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        c.close();
+        stop.countDown();
+      }, "collector-shutdown"));
+      System.err.println("collecting " + c.subscription() + " into " + store
+          + (http != null ? "; metrics on :" + http.getPort() + "/metrics" : ""));
+      stop.await();
+    }
+    return 0;
+  }
+}

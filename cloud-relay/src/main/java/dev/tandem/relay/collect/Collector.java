@@ -1,0 +1,312 @@
+package dev.tandem.relay.collect;
+
+import com.google.gson.JsonObject;
+import dev.tandem.runtime.protocol.Topics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.zip.GZIPInputStream;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives log batches over MQTT and stores them: subscribes to every device's logs topic with
+ * a shared subscription (so several collectors split the load), unpacks each batch (gzip JSON
+ * lines; {@code batch_id}, {@code seq_from}, {@code seq_to}, {@code evicted} user properties),
+ * hands it to the {@link LogStore}, and only once the store has made it durable publishes a
+ * {@code logs-ack} for it on the device's ack topic (QoS 1).
+ *
+ * <p>Delivery: the session is persistent (clean start off, a session expiry), so QoS 1 batches
+ * the broker handed to a collector that then died are delivered again when it reconnects; and
+ * a device resends any batch not acked in time. Both are harmless: the store deduplicates.
+ *
+ * <p>Threading: messages are processed one at a time on Paho's callback thread; the store's
+ * fsyncs bound the rate. {@link #close()} is idempotent.
+ */
+public final class Collector implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Collector.class);
+
+  /** The share group every collector joins. */
+  public static final String SHARE_GROUP = "tandem-collector";
+
+  private final Options opts;
+  private final LogStore store;
+  private final CollectorMetrics metrics;
+  private final MqttAsyncClient client;
+  private final ExecutorService subscriber = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "collector-subscribe");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile boolean closed;
+
+  /** Collector options; {@code brokerUrl}, {@code clientId} and {@code store} are required. */
+  public static final class Options {
+    String brokerUrl;
+    String clientId;
+    String prefix = "tandem/v1";
+    String username;
+    char[] password;
+    javax.net.SocketFactory socketFactory;
+    int maxBatchBytes = 64 << 20;
+    long sessionExpirySeconds = 3600;
+
+    public Options brokerUrl(String v) {
+      brokerUrl = v;
+      return this;
+    }
+
+    public Options clientId(String v) {
+      clientId = v;
+      return this;
+    }
+
+    public Options topicPrefix(String v) {
+      prefix = v;
+      return this;
+    }
+
+    public Options credentials(String user, char[] pass) {
+      username = user;
+      password = pass;
+      return this;
+    }
+
+    public Options socketFactory(javax.net.SocketFactory f) {
+      socketFactory = f;
+      return this;
+    }
+
+    /** Largest decompressed batch accepted (a gzip bomb stops here); default 64 MiB. */
+    public Options maxBatchBytes(int v) {
+      maxBatchBytes = v;
+      return this;
+    }
+  }
+
+  /**
+   * Connects and subscribes. Registers metrics in {@code registry}.
+   *
+   * @throws MqttException when the first connection fails (later losses reconnect by themselves)
+   */
+  public Collector(Options opts, LogStore store, PrometheusRegistry registry) throws MqttException {
+    this.opts = opts;
+    this.store = Objects.requireNonNull(store, "store");
+    if (opts.brokerUrl == null || opts.clientId == null) {
+      throw new IllegalArgumentException("brokerUrl and clientId are required");
+    }
+    this.metrics = new CollectorMetrics(registry, store);
+    client = new MqttAsyncClient(opts.brokerUrl, opts.clientId, new MemoryPersistence());
+    client.setCallback(new Callback());
+    MqttConnectionOptions co = new MqttConnectionOptions();
+    co.setCleanStart(false);
+    co.setSessionExpiryInterval(opts.sessionExpirySeconds);
+    co.setAutomaticReconnect(true);
+    co.setAutomaticReconnectDelay(1, 5);
+    co.setKeepAliveInterval(10);
+    co.setConnectionTimeout(10);
+    if (opts.username != null) {
+      co.setUserName(opts.username);
+      co.setPassword(new String(opts.password).getBytes(StandardCharsets.UTF_8));
+    }
+    if (opts.socketFactory != null) {
+      co.setSocketFactory(opts.socketFactory);
+    }
+    client.connect(co).waitForCompletion(15_000);
+    // connectComplete subscribes (first connect and every reconnect).
+  }
+
+  /** The shared subscription this collector uses. */
+  public String subscription() {
+    return "$share/" + SHARE_GROUP + "/" + opts.prefix + "/logs/+";
+  }
+
+  private void subscribe() {
+    if (closed) {
+      return;
+    }
+    try {
+      // Paho does not restore subscriptions itself in every case: subscribe on each connect,
+      // off the callback thread (subscribing on it can deadlock).
+      client.subscribe(new MqttSubscription(subscription(), 1)).waitForCompletion(10_000);
+      log.info("collector {} subscribed to {}", opts.clientId, subscription());
+    } catch (MqttException e) {
+      log.warn("subscribe failed ({}); will retry on the next connect", e.toString());
+    }
+  }
+
+  void handle(String topic, MqttMessage msg) {
+    String device = topic.substring(topic.lastIndexOf('/') + 1);
+    IncomingBatch batch;
+    try {
+      batch = parse(device, msg);
+    } catch (IllegalArgumentException | IOException e) {
+      // Malformed: a resend would be just as malformed, so drop it (not acked) and count it.
+      metrics.batches.labelValues("invalid").inc();
+      log.warn("dropped a malformed batch on {}: {}", topic, e.getMessage());
+      return;
+    }
+    StoreResult r;
+    try {
+      r = store.store(batch);
+    } catch (IOException e) {
+      // Not acked: the device keeps the batch and sends it again.
+      metrics.batches.labelValues("failed").inc();
+      log.error("could not store batch {} from {}: {}", batch.batchId(), device, e.toString());
+      return;
+    }
+    metrics.batches.labelValues("stored").inc();
+    metrics.records.labelValues("written").inc(r.written());
+    metrics.records.labelValues("duplicate").inc(r.duplicates());
+    metrics.records.labelValues("rejected").inc(r.rejected());
+    ack(device, r);
+  }
+
+  private void ack(String device, StoreResult r) {
+    JsonObject body = new JsonObject();
+    body.addProperty("batch_id", r.batchId());
+    body.addProperty("written", r.written());
+    body.addProperty("duplicates", r.duplicates());
+    body.addProperty("rejected", r.rejected());
+    MqttMessage ack = new MqttMessage(body.toString().getBytes(StandardCharsets.UTF_8));
+    ack.setQos(1);
+    MqttProperties p = new MqttProperties();
+    List<UserProperty> ups = new ArrayList<>();
+    ups.add(new UserProperty("batch_id", r.batchId()));
+    p.setUserProperties(ups);
+    ack.setProperties(p);
+    try {
+      // Not waited for: this runs on the callback thread, and the device resends if lost.
+      client.publish(Topics.withPrefix(opts.prefix).logsAck(device), ack);
+    } catch (MqttException e) {
+      log.warn("ack for batch {} to {} not sent ({}); the device will resend", r.batchId(),
+          device, e.toString());
+    }
+  }
+
+  IncomingBatch parse(String device, MqttMessage msg) throws IOException {
+    MqttProperties p = msg.getProperties();
+    String batchId = null;
+    Long from = null;
+    Long to = null;
+    long evicted = 0;
+    if (p != null && p.getUserProperties() != null) {
+      for (UserProperty u : p.getUserProperties()) {
+        try {
+          switch (u.getKey()) {
+            case "batch_id":
+              batchId = u.getValue();
+              break;
+            case "seq_from":
+              from = Long.parseLong(u.getValue());
+              break;
+            case "seq_to":
+              to = Long.parseLong(u.getValue());
+              break;
+            case "evicted":
+              evicted = Long.parseLong(u.getValue());
+              break;
+            default:
+              break;
+          }
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("user property " + u.getKey() + " is not a number: "
+              + u.getValue());
+        }
+      }
+    }
+    if (batchId == null || from == null || to == null) {
+      throw new IllegalArgumentException("batch_id, seq_from and seq_to user properties are required");
+    }
+    return new IncomingBatch(device, batchId, from, to, evicted, gunzipLines(msg.getPayload()));
+  }
+
+  private List<String> gunzipLines(byte[] payload) throws IOException {
+    List<String> lines = new ArrayList<>();
+    long total = 0;
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(payload));
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        total += line.length() + 1;
+        if (total > opts.maxBatchBytes) {
+          throw new IOException("batch larger than " + opts.maxBatchBytes + " bytes unpacked");
+        }
+        lines.add(line);
+      }
+    }
+    return lines;
+  }
+
+  /** Disconnects; the persistent session keeps this collector's share of batches queued. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    subscriber.shutdownNow();
+    try {
+      if (client.isConnected()) {
+        client.disconnect().waitForCompletion(5_000);
+      }
+    } catch (MqttException e) {
+      log.debug("disconnect: {}", e.toString()); // closing anyway
+    }
+    try {
+      client.close(true);
+    } catch (MqttException e) {
+      log.debug("close: {}", e.toString()); // closing anyway
+    }
+  }
+
+  private final class Callback implements MqttCallback {
+    @Override
+    public void disconnected(MqttDisconnectResponse r) {
+      log.warn("collector disconnected: {}", r);
+    }
+
+    @Override
+    public void mqttErrorOccurred(MqttException e) {
+      log.warn("collector MQTT error: {}", e.toString());
+    }
+
+    @Override
+    public void messageArrived(String topic, MqttMessage message) {
+      handle(topic, message);
+    }
+
+    @Override
+    public void deliveryComplete(IMqttToken token) {}
+
+    @Override
+    public void connectComplete(boolean reconnect, String serverURI) {
+      if (!closed) {
+        subscriber.execute(Collector.this::subscribe);
+      }
+    }
+
+    @Override
+    public void authPacketArrived(int reasonCode, MqttProperties properties) {}
+  }
+}

@@ -1,0 +1,50 @@
+package dev.tandem.relay.collect;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Map;
+
+/**
+ * The collector's Prometheus metrics: batches and records by outcome, and per device the
+ * sequence numbers missing from the store, split into spool evictions (counted gaps the
+ * device reported) and losses (everything else).
+ */
+final class CollectorMetrics {
+  final Counter batches;
+  final Counter records;
+
+  CollectorMetrics(PrometheusRegistry registry, LogStore store) {
+    batches = Counter.builder().name("tandem_collector_batches_total")
+        .help("Log batches received, by outcome (stored, invalid, failed)")
+        .labelNames("outcome").register(registry);
+    records = Counter.builder().name("tandem_collector_records_total")
+        .help("Records received, by outcome (written, duplicate, rejected)")
+        .labelNames("outcome").register(registry);
+    GaugeWithCallback.builder().name("tandem_collector_sequence_lost")
+        .help("Per device: sequence numbers below the highest stored that are neither stored"
+            + " nor reported evicted (loss, or batches still in flight)")
+        .labelNames("device")
+        .callback(cb -> {
+          for (Map.Entry<String, DeviceGaps> e : store.gaps().entrySet()) {
+            cb.call(e.getValue().lost(), e.getKey());
+          }
+        }).register(registry);
+    GaugeWithCallback.builder().name("tandem_collector_sequence_evicted")
+        .help("Per device: records the device reported evicted from its spool (disk budget)")
+        .labelNames("device")
+        .callback(cb -> {
+          for (Map.Entry<String, DeviceGaps> e : store.gaps().entrySet()) {
+            cb.call(e.getValue().evicted(), e.getKey());
+          }
+        }).register(registry);
+    GaugeWithCallback.builder().name("tandem_collector_records_stored")
+        .help("Per device: distinct records in the store")
+        .labelNames("device")
+        .callback(cb -> {
+          for (Map.Entry<String, DeviceGaps> e : store.gaps().entrySet()) {
+            cb.call(e.getValue().stored(), e.getKey());
+          }
+        }).register(registry);
+  }
+}

@@ -1,0 +1,74 @@
+package dev.tandem.relay.collect;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * One batch as it came off the wire: the device it came from (taken from the topic, never from
+ * the payload), the batch id and sequence range from its user properties, the spool's
+ * cumulative eviction count, and the records as JSON lines. Immutable.
+ */
+public final class IncomingBatch {
+  /** Device ids and batch ids become file names: keep them to a safe alphabet. */
+  static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
+  private final String device;
+  private final String batchId;
+  private final long seqFrom;
+  private final long seqTo;
+  private final long evictedTotal;
+  private final List<String> lines;
+
+  /**
+   * @throws IllegalArgumentException naming the field when an id is unsafe as a file name or
+   *     the range is inverted
+   */
+  public IncomingBatch(
+      String device, String batchId, long seqFrom, long seqTo, long evictedTotal,
+      List<String> lines) {
+    if (device == null || !SAFE_ID.matcher(device).matches() || device.startsWith(".")) {
+      throw new IllegalArgumentException("device id must match " + SAFE_ID + ", was " + device);
+    }
+    if (batchId == null || !SAFE_ID.matcher(batchId).matches() || batchId.startsWith(".")) {
+      throw new IllegalArgumentException("batch_id must match " + SAFE_ID + ", was " + batchId);
+    }
+    if (seqTo < seqFrom) {
+      throw new IllegalArgumentException("seq_to " + seqTo + " < seq_from " + seqFrom);
+    }
+    if (evictedTotal < 0) {
+      throw new IllegalArgumentException("evicted must be >= 0, was " + evictedTotal);
+    }
+    this.device = device;
+    this.batchId = batchId;
+    this.seqFrom = seqFrom;
+    this.seqTo = seqTo;
+    this.evictedTotal = evictedTotal;
+    this.lines = Collections.unmodifiableList(new ArrayList<>(lines));
+  }
+
+  public String device() {
+    return device;
+  }
+
+  public String batchId() {
+    return batchId;
+  }
+
+  public long seqFrom() {
+    return seqFrom;
+  }
+
+  public long seqTo() {
+    return seqTo;
+  }
+
+  public long evictedTotal() {
+    return evictedTotal;
+  }
+
+  public List<String> lines() {
+    return lines;
+  }
+}

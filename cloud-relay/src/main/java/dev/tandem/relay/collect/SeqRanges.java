@@ -1,0 +1,61 @@
+package dev.tandem.relay.collect;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A set of sequence numbers kept as disjoint closed ranges: a device's records arrive mostly in
+ * order, so a fleet's index stays a few ranges per device however many records it holds. Not
+ * thread-safe; the store guards it.
+ */
+final class SeqRanges {
+  private final TreeMap<Long, Long> ranges = new TreeMap<>();
+  private long count;
+
+  boolean contains(long seq) {
+    Map.Entry<Long, Long> e = ranges.floorEntry(seq);
+    return e != null && e.getValue() >= seq;
+  }
+
+  /** Adds {@code seq}; returns false when it was already present. */
+  boolean add(long seq) {
+    if (contains(seq)) {
+      return false;
+    }
+    long start = seq;
+    long end = seq;
+    Map.Entry<Long, Long> below = ranges.floorEntry(seq - 1);
+    if (below != null && below.getValue() == seq - 1) {
+      start = below.getKey();
+      ranges.remove(below.getKey());
+    }
+    Long aboveEnd = ranges.get(seq + 1);
+    if (aboveEnd != null) {
+      end = aboveEnd;
+      ranges.remove(seq + 1);
+    }
+    ranges.put(start, end);
+    count++;
+    return true;
+  }
+
+  long count() {
+    return count;
+  }
+
+  boolean isEmpty() {
+    return ranges.isEmpty();
+  }
+
+  long min() {
+    return ranges.firstKey();
+  }
+
+  long max() {
+    return ranges.lastEntry().getValue();
+  }
+
+  int rangeCount() {
+    return ranges.size();
+  }
+}

@@ -1,0 +1,123 @@
+package dev.tandem.relay.collect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LogStoreTest {
+  static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-20T10:00:00Z"), ZoneOffset.UTC);
+
+  @TempDir Path dir;
+
+  static String record(String device, long seq) {
+    return "{\"schema\":1,\"kind\":\"decision\",\"device\":\"" + device + "\",\"seq\":" + seq
+        + ",\"route\":\"edge\",\"latency_ms\":" + (seq % 7) + ".5}";
+  }
+
+  static IncomingBatch batch(String device, String id, long from, long to, long evicted) {
+    List<String> lines = new ArrayList<>();
+    for (long s = from; s <= to; s++) {
+      lines.add(record(device, s));
+    }
+    return new IncomingBatch(device, id, from, to, evicted, lines);
+  }
+
+  static List<Path> files(Path root, String tree) throws IOException {
+    Path t = root.resolve(tree);
+    if (!Files.exists(t)) {
+      return new ArrayList<>();
+    }
+    try (Stream<Path> s = Files.walk(t)) {
+      return s.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
+    }
+  }
+
+  @Test
+  void store_writesOneFilePerBatchUnderReceiveDate() throws IOException {
+    LogStore s = LogStore.open(dir, CLOCK, 1);
+    StoreResult r = s.store(batch("dev-1", "b1", 1, 10, 0));
+    assertThat(r.written()).isEqualTo(10);
+    assertThat(files(dir, "records"))
+        .containsExactly(dir.resolve("records/date=2026-11-20/dev-1/b1.jsonl"));
+    assertThat(Files.readAllLines(files(dir, "records").get(0))).hasSize(10);
+    assertThat(files(dir, "batches")).hasSize(1);
+  }
+
+  @Test
+  void store_redeliveredAndRebatched_storesEachRecordOnce() throws IOException {
+    LogStore s = LogStore.open(dir, CLOCK, 1);
+    s.store(batch("dev-1", "b1", 1, 10, 0));
+    StoreResult again = s.store(batch("dev-1", "b1", 1, 10, 0));
+    assertThat(again.written()).isZero();
+    assertThat(again.duplicates()).isEqualTo(10);
+    StoreResult rebatched = s.store(batch("dev-1", "b2", 5, 15, 0));
+    assertThat(rebatched.written()).isEqualTo(5);
+    assertThat(rebatched.duplicates()).isEqualTo(6);
+    assertThat(s.gaps().get("dev-1").stored()).isEqualTo(15);
+  }
+
+  @Test
+  void open_rebuildsIndexFromFiles_soDuplicatesAfterRestartAreSkipped() throws IOException {
+    LogStore s = LogStore.open(dir, CLOCK, 1);
+    s.store(batch("dev-1", "b1", 1, 10, 0));
+    s.store(batch("dev-2", "b1", 1, 3, 0));
+    Files.write(dir.resolve("records/date=2026-11-20/dev-1/.b9.jsonl.tmp"), new byte[] {'{'});
+    LogStore reopened = LogStore.open(dir, CLOCK, 1);
+    assertThat(reopened.store(batch("dev-1", "b1", 1, 10, 0)).written()).isZero();
+    assertThat(reopened.gaps().get("dev-2").stored()).isEqualTo(3);
+    assertThat(Files.exists(dir.resolve("records/date=2026-11-20/dev-1/.b9.jsonl.tmp"))).isFalse();
+  }
+
+  @Test
+  void store_recordFromAnotherDevice_isRejectedAndKept() throws IOException {
+    LogStore s = LogStore.open(dir, CLOCK, 1);
+    List<String> lines = new ArrayList<>();
+    lines.add(record("dev-1", 1));
+    lines.add(record("dev-2", 2));
+    lines.add("not json");
+    lines.add(record("dev-1", 99));
+    StoreResult r = s.store(new IncomingBatch("dev-1", "b1", 1, 3, 0, lines));
+    assertThat(r.written()).isEqualTo(1);
+    assertThat(r.rejected()).isEqualTo(3);
+    String rejected = new String(Files.readAllBytes(files(dir, "rejected").get(0)));
+    assertThat(rejected).contains("does not match topic device dev-1")
+        .contains("not JSON").contains("outside batch range");
+    assertThat(s.contains("dev-2", 2)).isFalse();
+  }
+
+  @Test
+  void gaps_evictionsReportedByDevice_areCountedNotLost() throws IOException {
+    LogStore s = LogStore.open(dir, CLOCK, 1);
+    s.store(batch("dev-1", "b1", 1, 10, 0));
+    // 11..20 evicted on the device, 21..22 lost in transit, 23..30 arrive
+    s.store(batch("dev-1", "b3", 23, 30, 10));
+    DeviceGaps g = s.gaps().get("dev-1");
+    assertThat(g.stored()).isEqualTo(18);
+    assertThat(g.missing()).isEqualTo(12);
+    assertThat(g.evicted()).isEqualTo(10);
+    assertThat(g.lost()).isEqualTo(2);
+    // the eviction count survives a restart
+    assertThat(LogStore.open(dir, CLOCK, 1).gaps().get("dev-1").evicted()).isEqualTo(10);
+  }
+
+  @Test
+  void incomingBatch_unsafeIds_areRefused() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> new IncomingBatch("../etc", "b", 1, 1, 0, new ArrayList<>()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("device id");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> new IncomingBatch("d", "b/x", 1, 1, 0, new ArrayList<>()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batch_id");
+  }
+}

@@ -1,0 +1,506 @@
+package dev.tandem.agent.config;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The device agent's configuration, read from one JSON file (see docs/agent.md for every field
+ * with its default). Immutable; {@link #parse} validates everything up front and fails with a
+ * {@link ConfigException} naming the field, so a bad file stops the agent at start, not hours
+ * later. Relative paths resolve against the config file's directory.
+ */
+public final class AgentConfig {
+  /** How inputs are turned into the edge model's tensors. */
+  public enum Preprocessing {
+    /** JSON {@code {"text": ...}} through the WordPiece tokenizer of the model. */
+    TEXT,
+    /** JSON {@code {"inputs": [{"name", "type", "shape", "data"}]}}: raw tensors. */
+    TENSOR
+  }
+
+  private final String deviceId;
+  private final String fleet;
+  private final String deviceClass;
+  private final Model model;
+  private final Text text;
+  private final Preprocessing preprocessing;
+  private final PolicySource policy;
+  private final Broker broker;
+  private final Offload offload;
+  private final String pricesJson;
+  private final Spool spool;
+  private final Upload upload;
+  private final Input input;
+  private final Optional<Path> outputFile;
+  private final DeviceStateConfig deviceState;
+
+  private AgentConfig(Json root) {
+    root.allow("device_id", "fleet", "device_class", "model", "preprocessing", "policy", "broker",
+        "offload", "prices", "spool", "upload", "input", "output", "device_state");
+    deviceId = root.requiredString("device_id");
+    checkLevel("device_id", deviceId);
+    fleet = root.requiredString("fleet");
+    checkLevel("fleet", fleet);
+    deviceClass = root.string("device_class", "default");
+    model = new Model(root.object("model"));
+    Json pre = root.object("preprocessing").allow("kind", "tokenizer", "max_length");
+    preprocessing = pre.choice("kind", Preprocessing.TENSOR, Preprocessing.class);
+    text = preprocessing == Preprocessing.TEXT ? new Text(pre) : null;
+    policy = new PolicySource(root.object("policy"));
+    broker = root.has("broker") ? new Broker(root.object("broker")) : null;
+    offload = new Offload(root.object("offload"), model.name);
+    if (offload.enabled && broker == null) {
+      throw new ConfigException("offload.enabled", "needs a broker section");
+    }
+    if (policy.subscribe && broker == null) {
+      throw new ConfigException("policy.subscribe", "needs a broker section (or set it to false)");
+    }
+    if (!policy.file.isPresent() && !policy.subscribe) {
+      throw new ConfigException("policy", "give a file, or subscribe to the fleet's policy topic");
+    }
+    JsonObject prices = root.object("prices").raw();
+    pricesJson = prices.toString();
+    spool = new Spool(root.object("spool"));
+    upload = new Upload(root.object("upload"));
+    if (upload.enabled && broker == null) {
+      throw new ConfigException("upload.enabled", "needs a broker section (or set it to false)");
+    }
+    input = new Input(root.object("input"));
+    Json out = root.object("output").allow("file");
+    outputFile = out.has("file") && !out.string("file", "-").equals("-")
+        ? Optional.of(out.path("file", null)) : Optional.empty();
+    deviceState = new DeviceStateConfig(root.object("device_state"));
+  }
+
+  /**
+   * Reads and validates a config file.
+   *
+   * @throws ConfigException naming the bad field
+   * @throws IOException when the file cannot be read
+   */
+  public static AgentConfig load(Path file) throws IOException {
+    String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    Path base = file.toAbsolutePath().getParent();
+    return parse(text, base);
+  }
+
+  /**
+   * Parses and validates config JSON; relative paths resolve against {@code baseDir}.
+   *
+   * @throws ConfigException naming the bad field
+   */
+  public static AgentConfig parse(String json, Path baseDir) {
+    JsonElement e;
+    try {
+      e = JsonParser.parseString(json);
+    } catch (RuntimeException ex) {
+      throw new ConfigException("", "config is not valid JSON: " + ex.getMessage());
+    }
+    if (!e.isJsonObject()) {
+      throw new ConfigException("", "config must be a JSON object");
+    }
+    return new AgentConfig(new Json(e.getAsJsonObject(), "", baseDir));
+  }
+
+  static void checkLevel(String field, String v) {
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (!(Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.')) {
+        throw new ConfigException(field, "may hold letters, digits, '-', '_' and '.' only, was \"" + v + "\"");
+      }
+    }
+  }
+
+  public String deviceId() {
+    return deviceId;
+  }
+
+  public String fleet() {
+    return fleet;
+  }
+
+  public String deviceClass() {
+    return deviceClass;
+  }
+
+  public Model model() {
+    return model;
+  }
+
+  public Preprocessing preprocessing() {
+    return preprocessing;
+  }
+
+  /** Present for {@link Preprocessing#TEXT}. */
+  public Optional<Text> text() {
+    return Optional.ofNullable(text);
+  }
+
+  public PolicySource policy() {
+    return policy;
+  }
+
+  public Optional<Broker> broker() {
+    return Optional.ofNullable(broker);
+  }
+
+  public Offload offload() {
+    return offload;
+  }
+
+  /** The {@code prices} object as JSON, for the runtime's price parser ({@code {}}: all zero). */
+  public String pricesJson() {
+    return pricesJson;
+  }
+
+  public Spool spool() {
+    return spool;
+  }
+
+  public Upload upload() {
+    return upload;
+  }
+
+  public Input input() {
+    return input;
+  }
+
+  /** Where results go; empty means stdout. */
+  public Optional<Path> outputFile() {
+    return outputFile;
+  }
+
+  public DeviceStateConfig deviceState() {
+    return deviceState;
+  }
+
+  /** {@code model}: the edge model. */
+  public static final class Model {
+    private final String name;
+    private final Path path;
+    private final List<String> providers;
+    private final int intraOpThreads;
+
+    Model(Json j) {
+      j.allow("name", "path", "providers", "intra_op_threads");
+      name = j.requiredString("name");
+      checkLevel(j.field("name"), name);
+      path = j.path("path", null);
+      List<String> p = j.strings("providers", Collections.singletonList("CPU"));
+      if (p.isEmpty()) {
+        throw new ConfigException(j.field("providers"), "must name at least one provider");
+      }
+      providers = Collections.unmodifiableList(new ArrayList<>(p));
+      intraOpThreads = (int) j.integer("intra_op_threads", 1, 1, 256);
+    }
+
+    /** The model's name: a topic level of the fleet's policy topic. */
+    public String name() {
+      return name;
+    }
+
+    public Path path() {
+      return path;
+    }
+
+    /** Execution providers in order of preference (ExecutionProvider names). */
+    public List<String> providers() {
+      return providers;
+    }
+
+    public int intraOpThreads() {
+      return intraOpThreads;
+    }
+  }
+
+  /** {@code preprocessing} for text models. */
+  public static final class Text {
+    private final Path tokenizer;
+    private final int maxLength;
+
+    Text(Json j) {
+      tokenizer = j.path("tokenizer", null);
+      maxLength = (int) j.integer("max_length", 128, 2, 8192);
+    }
+
+    /** The tokenizer.json of the edge model. */
+    public Path tokenizer() {
+      return tokenizer;
+    }
+
+    /** Maximum tokens, special tokens included. */
+    public int maxLength() {
+      return maxLength;
+    }
+  }
+
+  /** {@code policy}: where the routing policy comes from. */
+  public static final class PolicySource {
+    private final Optional<Path> file;
+    private final boolean subscribe;
+
+    PolicySource(Json j) {
+      j.allow("file", "subscribe");
+      file = j.has("file") ? Optional.of(j.path("file", null)) : Optional.empty();
+      subscribe = j.bool("subscribe", true);
+    }
+
+    /** A policy to start with (the last good one if the broker is unreachable). */
+    public Optional<Path> file() {
+      return file;
+    }
+
+    /** Whether to follow the fleet's retained policy topic. */
+    public boolean subscribe() {
+      return subscribe;
+    }
+  }
+
+  /** {@code broker}: the MQTT broker and this device's identity there. */
+  public static final class Broker {
+    private final String url;
+    private final String topicPrefix;
+    private final Optional<String> username;
+    private final Optional<Path> passwordFile;
+    private final Optional<Path> caFile;
+    private final Optional<Path> certFile;
+    private final Optional<Path> keyFile;
+
+    Broker(Json j) {
+      j.allow("url", "topic_prefix", "username", "password_file", "ca_file", "cert_file", "key_file");
+      url = j.requiredString("url");
+      if (!(url.startsWith("tcp://") || url.startsWith("ssl://"))) {
+        throw new ConfigException(j.field("url"), "must start with tcp:// or ssl://, was \"" + url + "\"");
+      }
+      topicPrefix = j.string("topic_prefix", "tandem/v1");
+      username = j.has("username") ? Optional.of(j.string("username", null)) : Optional.empty();
+      passwordFile = opt(j, "password_file");
+      caFile = opt(j, "ca_file");
+      certFile = opt(j, "cert_file");
+      keyFile = opt(j, "key_file");
+      if (certFile.isPresent() != keyFile.isPresent()) {
+        throw new ConfigException(j.field("cert_file"), "cert_file and key_file go together");
+      }
+    }
+
+    private static Optional<Path> opt(Json j, String name) {
+      return j.has(name) ? Optional.of(j.path(name, null)) : Optional.empty();
+    }
+
+    public String url() {
+      return url;
+    }
+
+    public String topicPrefix() {
+      return topicPrefix;
+    }
+
+    public Optional<String> username() {
+      return username;
+    }
+
+    public Optional<Path> passwordFile() {
+      return passwordFile;
+    }
+
+    public Optional<Path> caFile() {
+      return caFile;
+    }
+
+    public Optional<Path> certFile() {
+      return certFile;
+    }
+
+    public Optional<Path> keyFile() {
+      return keyFile;
+    }
+  }
+
+  /** {@code offload}: asking the cloud relay. */
+  public static final class Offload {
+    private final boolean enabled;
+    private final String cloudModel;
+    private final int maxConcurrent;
+
+    Offload(Json j, String edgeModel) {
+      j.allow("enabled", "cloud_model", "max_concurrent");
+      enabled = j.bool("enabled", false);
+      cloudModel = j.string("cloud_model", edgeModel);
+      checkLevel(j.field("cloud_model"), cloudModel);
+      maxConcurrent = (int) j.integer("max_concurrent", 8, 1, 1024);
+    }
+
+    public boolean enabled() {
+      return enabled;
+    }
+
+    /** The model name the relay serves for this fleet. */
+    public String cloudModel() {
+      return cloudModel;
+    }
+
+    public int maxConcurrent() {
+      return maxConcurrent;
+    }
+  }
+
+  /** {@code spool}: the on-disk record log. */
+  public static final class Spool {
+    /** How often the spool fsyncs. */
+    public enum Fsync { EVERY, INTERVAL, NONE }
+
+    private final Path dir;
+    private final long diskBudgetBytes;
+    private final Fsync fsync;
+
+    Spool(Json j) {
+      j.allow("dir", "disk_budget_bytes", "fsync");
+      dir = j.path("dir", null);
+      diskBudgetBytes = j.integer("disk_budget_bytes", 64L << 20, 4096, Long.MAX_VALUE);
+      fsync = j.choice("fsync", Fsync.EVERY, Fsync.class);
+    }
+
+    public Path dir() {
+      return dir;
+    }
+
+    public long diskBudgetBytes() {
+      return diskBudgetBytes;
+    }
+
+    public Fsync fsync() {
+      return fsync;
+    }
+  }
+
+  /** {@code upload}: sending the spool's records to the collector. */
+  public static final class Upload {
+    private final boolean enabled;
+    private final int maxBatchRecords;
+    private final long intervalMs;
+    private final long ackTimeoutMs;
+    private final long backoffInitialMs;
+    private final long backoffMaxMs;
+
+    Upload(Json j) {
+      j.allow("enabled", "max_batch_records", "interval_ms", "ack_timeout_ms", "backoff_initial_ms",
+          "backoff_max_ms");
+      enabled = j.bool("enabled", true);
+      maxBatchRecords = (int) j.integer("max_batch_records", 500, 1, 100_000);
+      intervalMs = j.integer("interval_ms", 1000, 10, 3_600_000);
+      ackTimeoutMs = j.integer("ack_timeout_ms", 10_000, 100, 3_600_000);
+      backoffInitialMs = j.integer("backoff_initial_ms", 500, 10, 3_600_000);
+      backoffMaxMs = j.integer("backoff_max_ms", 30_000, backoffInitialMs, 3_600_000);
+    }
+
+    public boolean enabled() {
+      return enabled;
+    }
+
+    public int maxBatchRecords() {
+      return maxBatchRecords;
+    }
+
+    /** Pause between upload rounds when the spool has nothing new. */
+    public long intervalMs() {
+      return intervalMs;
+    }
+
+    /** How long to wait for a batch's logs-ack before sending it again. */
+    public long ackTimeoutMs() {
+      return ackTimeoutMs;
+    }
+
+    public long backoffInitialMs() {
+      return backoffInitialMs;
+    }
+
+    public long backoffMaxMs() {
+      return backoffMaxMs;
+    }
+  }
+
+  /** {@code input}: where inputs come from (any combination). */
+  public static final class Input {
+    private final boolean stdin;
+    private final Optional<Path> dir;
+    private final int httpPort;
+    private final String httpBind;
+
+    Input(Json j) {
+      j.allow("stdin", "dir", "http_port", "http_bind");
+      dir = j.has("dir") ? Optional.of(j.path("dir", null)) : Optional.empty();
+      httpPort = (int) j.integer("http_port", -1, -1, 65535);
+      stdin = j.bool("stdin", !dir.isPresent() && httpPort < 0);
+      httpBind = j.string("http_bind", "127.0.0.1");
+    }
+
+    public boolean stdin() {
+      return stdin;
+    }
+
+    /** A directory watched for {@code *.json} input files. */
+    public Optional<Path> dir() {
+      return dir;
+    }
+
+    /** The local HTTP endpoint's port: -1 off, 0 any free port. */
+    public int httpPort() {
+      return httpPort;
+    }
+
+    /** The address the HTTP endpoint binds (default loopback only). */
+    public String httpBind() {
+      return httpBind;
+    }
+  }
+
+  /** {@code device_state}: network and battery, configured or probed. */
+  public static final class DeviceStateConfig {
+    private final Optional<String> networkType;
+    private final boolean metered;
+    private final Path powerSupplyDir;
+    private final Path netDir;
+    private final Optional<Path> overrideFile;
+
+    DeviceStateConfig(Json j) {
+      j.allow("network_type", "metered", "power_supply_dir", "net_dir", "override_file");
+      networkType = j.has("network_type") ? Optional.of(j.string("network_type", null)) : Optional.empty();
+      metered = j.bool("metered", false);
+      powerSupplyDir = j.path("power_supply_dir", java.nio.file.Paths.get("/sys/class/power_supply"));
+      netDir = j.path("net_dir", java.nio.file.Paths.get("/sys/class/net"));
+      overrideFile = j.has("override_file") ? Optional.of(j.path("override_file", null)) : Optional.empty();
+    }
+
+    /** A fixed network type (policy JSON name, e.g. "4g"); empty means probe it. */
+    public Optional<String> networkType() {
+      return networkType;
+    }
+
+    public boolean metered() {
+      return metered;
+    }
+
+    public Path powerSupplyDir() {
+      return powerSupplyDir;
+    }
+
+    public Path netDir() {
+      return netDir;
+    }
+
+    /** A JSON file whose fields, when present, override the probed state (tests, operators). */
+    public Optional<Path> overrideFile() {
+      return overrideFile;
+    }
+  }
+}
