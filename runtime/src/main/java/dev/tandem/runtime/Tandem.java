@@ -379,7 +379,7 @@ public final class Tandem implements AutoCloseable {
       double latency = msSince(t0);
       reply.whenCompleteAsync((r, e) -> {
         try {
-          OffloadResult res = r != null ? r : failed(e);
+          OffloadResult res = withBytesUp(r != null ? r : failed(e), request);
           estimator.outcome(net, now, res.status(), res.roundTripMs(), budgetMs);
           CloudResult cr = cloudResult(res, budgetMs);
           append(rb.edge(er.result()).cloud(cr).bytes(res.bytesUp(), res.bytesDown())
@@ -397,13 +397,14 @@ public final class Tandem implements AutoCloseable {
     // Route cloud: the answer waits for the reply.
     final EdgeRun edgeFirst = edgeRun;
     if (sync) {
-      OffloadResult res = await(reply, budgetMs);
+      OffloadResult res = withBytesUp(await(reply, budgetMs), request);
       return CompletableFuture.completedFuture(finishCloud(id, inputs, t0, net, now, budgetMs, rb, d, edgeFirst, res));
     }
     CompletableFuture<Decision> out = new CompletableFuture<>();
     reply.whenCompleteAsync((r, e) -> {
       try {
-        out.complete(finishCloud(id, inputs, t0, net, now, budgetMs, rb, d, edgeFirst, r != null ? r : failed(e)));
+        out.complete(finishCloud(id, inputs, t0, net, now, budgetMs, rb, d, edgeFirst,
+            withBytesUp(r != null ? r : failed(e), request)));
       } catch (RuntimeException ex) {
         out.completeExceptionally(ex);
       }
@@ -454,6 +455,19 @@ public final class Tandem implements AutoCloseable {
           res.roundTripMs(), budgetMs, res.relayId(), res.modelVersion(), res.queueMs(), res.inferenceMs(),
           res.batchSize());
     }
+  }
+
+  /**
+   * A request that left the device (a reply came, or it timed out) cost its upload even when the
+   * offloader did not count it.
+   */
+  private static OffloadResult withBytesUp(OffloadResult res, OffloadRequest request) {
+    OffloadStatus s = res.status();
+    boolean sent = s.fromRelay() || s == OffloadStatus.TIMEOUT;
+    if (!sent || res.bytesUp() > 0) {
+      return res;
+    }
+    return res.toBuilder().bytesUp(CloudInput.byteLength(request.inputs())).build();
   }
 
   private static boolean charged(OffloadStatus s) {
