@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -243,7 +244,12 @@ public final class MqttOffloader implements Offloader {
     long seq = sequence.incrementAndGet();
     Pending p = new Pending(seq, request, start, start + TimeUnit.MILLISECONDS.toNanos(request.budgetMs()), payload.length);
     table.put(seq, p);
-    p.timeout = timer.schedule(() -> onDeadline(p), p.deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+    try {
+      p.timeout = timer.schedule(() -> onDeadline(p), p.deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      fail(p, OffloadStatus.OFFLINE, "offloader is closed"); // close() raced with this call
+      return p.future;
+    }
 
     MqttMessage message = new MqttMessage(payload);
     message.setQos(0);
@@ -379,7 +385,7 @@ public final class MqttOffloader implements Offloader {
     }
     try {
       p.expiry = timer.schedule(() -> table.remove(p.seq, p), lateReplyGraceMs, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       table.remove(p.seq, p); // closing: nothing waits for late replies any more
     }
   }
@@ -456,7 +462,7 @@ public final class MqttOffloader implements Offloader {
     }
     try {
       connector.schedule(this::connect, delayMs, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       connectScheduled.set(false); // closing
     }
   }
