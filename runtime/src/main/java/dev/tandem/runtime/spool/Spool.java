@@ -20,7 +20,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The on-device log: records appended as JSON lines to segment files in one directory, until an
@@ -125,10 +127,10 @@ public final class Spool implements AutoCloseable {
    * Closes the current segment, if it holds anything, so that an uploader can take it; the next
    * append starts a new one. Returns the closed segment, or empty if there was nothing to close.
    */
-  public synchronized java.util.Optional<Path> rotate() {
+  public synchronized Optional<Path> rotate() {
     checkOpen();
     if (currentBytes == 0) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     Path closedSeg = current;
     try {
@@ -136,7 +138,7 @@ public final class Spool implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot rotate spool " + dir, e);
     }
-    return java.util.Optional.of(closedSeg);
+    return Optional.of(closedSeg);
   }
 
   /** Segments no longer appended to, oldest first. */
@@ -304,7 +306,7 @@ public final class Spool implements AutoCloseable {
   }
 
   private void openCurrent() throws IOException {
-    current = dir.resolve(String.format(java.util.Locale.ROOT, "%s%020d%s", PREFIX, currentNumber, SUFFIX));
+    current = dir.resolve(String.format(Locale.ROOT, "%s%020d%s", PREFIX, currentNumber, SUFFIX));
     boolean existed = Files.exists(current);
     channel = FileChannel.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     currentBytes = channel.size();
