@@ -210,6 +210,7 @@ public final class Collector implements AutoCloseable {
     Long from = null;
     Long to = null;
     long evicted = 0;
+    List<long[]> unused = new ArrayList<>();
     if (p != null && p.getUserProperties() != null) {
       for (UserProperty u : p.getUserProperties()) {
         try {
@@ -226,6 +227,19 @@ public final class Collector implements AutoCloseable {
             case "evicted":
               evicted = Long.parseLong(u.getValue());
               break;
+            case "unused":
+              for (String range : u.getValue().split(",")) {
+                if (range.isEmpty()) {
+                  continue;
+                }
+                int dash = range.indexOf('-');
+                if (dash <= 0) {
+                  throw new NumberFormatException(range);
+                }
+                unused.add(new long[] {Long.parseLong(range.substring(0, dash)),
+                    Long.parseLong(range.substring(dash + 1))});
+              }
+              break;
             default:
               break;
           }
@@ -238,7 +252,8 @@ public final class Collector implements AutoCloseable {
     if (batchId == null || from == null || to == null) {
       throw new IllegalArgumentException("batch_id, seq_from and seq_to user properties are required");
     }
-    return new IncomingBatch(device, batchId, from, to, evicted, gunzipLines(msg.getPayload()));
+    return new IncomingBatch(device, batchId, from, to, evicted, gunzipLines(msg.getPayload()),
+        unused);
   }
 
   private List<String> gunzipLines(byte[] payload) throws IOException {

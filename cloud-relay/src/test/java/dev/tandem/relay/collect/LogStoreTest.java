@@ -112,6 +112,24 @@ class LogStoreTest {
   }
 
   @Test
+  void gaps_numbersSkippedByARestart_areUnusedNotLost() throws IOException {
+    LogStore s = LogStore.open(dir, CLOCK, 1);
+    s.store(batch("dev-1", "b1", 1, 10, 0));
+    List<long[]> unused = new ArrayList<>();
+    unused.add(new long[] {11, 64});
+    List<String> lines = new ArrayList<>();
+    for (long q = 65; q <= 70; q++) {
+      lines.add(record("dev-1", q));
+    }
+    s.store(new IncomingBatch("dev-1", "b2", 65, 70, 0, lines, unused));
+    DeviceGaps g = s.gaps().get("dev-1");
+    assertThat(g.missing()).isEqualTo(54);
+    assertThat(g.unused()).isEqualTo(54);
+    assertThat(g.lost()).isZero();
+    assertThat(LogStore.open(dir, CLOCK, 1).gaps().get("dev-1").lost()).isZero();
+  }
+
+  @Test
   void incomingBatch_unsafeIds_areRefused() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
         () -> new IncomingBatch("../etc", "b", 1, 1, 0, new ArrayList<>()))
