@@ -56,6 +56,7 @@ public final class LogUploader implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
   private volatile long lastAckedSeq = -1;
+  private volatile String unused = "";
 
   /** Uploader settings. */
   public static final class Settings {
@@ -116,6 +117,16 @@ public final class LogUploader implements AutoCloseable {
   public void nudge() {
     synchronized (wake) {
       wake.notifyAll();
+    }
+  }
+
+  /**
+   * Declares sequence numbers [from, to] never used (a restart skipped them): sent with every
+   * batch of this run, so the store does not count them as lost.
+   */
+  public void declareUnused(long from, long to) {
+    if (from <= to) {
+      unused = unused.isEmpty() ? from + "-" + to : unused + "," + from + "-" + to;
     }
   }
 
@@ -201,6 +212,9 @@ public final class LogUploader implements AutoCloseable {
     ups.add(new UserProperty("seq_from", Long.toString(batch.seqFrom())));
     ups.add(new UserProperty("seq_to", Long.toString(batch.seqTo())));
     ups.add(new UserProperty("evicted", Long.toString(queue.evictedTotal())));
+    if (!unused.isEmpty()) {
+      ups.add(new UserProperty("unused", unused));
+    }
     p.setUserProperties(ups);
     p.setContentType("application/x-ndjson+gzip");
     m.setProperties(p);
