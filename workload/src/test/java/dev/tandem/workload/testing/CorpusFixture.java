@@ -1,0 +1,24 @@
+package dev.tandem.workload.testing;
+
+import dev.tandem.workload.build.Caches;
+import dev.tandem.workload.corpus.Corpus;
+import dev.tandem.workload.corpus.CorpusFetcher;
+import java.nio.file.Path;
+
+/** The real corpus, fetched once per machine into the default cache and loaded once per JVM. */
+public final class CorpusFixture {
+  private static Corpus corpus;
+
+  private CorpusFixture() {}
+
+  public static Path packageDir() {
+    return CorpusFetcher.ensure(Caches.defaultRoot());
+  }
+
+  public static synchronized Corpus corpus() {
+    if (corpus == null) {
+      corpus = Corpus.load(packageDir());
+    }
+    return corpus;
+  }
+}
