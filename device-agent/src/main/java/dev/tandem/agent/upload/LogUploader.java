@@ -50,6 +50,7 @@ public final class LogUploader implements AutoCloseable {
   private final long backoffInitialMs;
   private final long backoffMaxMs;
   private final AgentMetrics metrics;
+  private final java.util.function.LongConsumer onAck;
   private final Map<String, CompletableFuture<Void>> pendingAcks = new ConcurrentHashMap<>();
   private final Object wake = new Object();
   private final Random jitter;
@@ -65,6 +66,7 @@ public final class LogUploader implements AutoCloseable {
     long ackTimeoutMs = 10_000;
     long backoffInitialMs = 500;
     long backoffMaxMs = 30_000;
+    java.util.function.LongConsumer onAck = seq -> { };
 
     public Settings maxBatchRecords(int v) {
       maxBatchRecords = v;
@@ -78,6 +80,12 @@ public final class LogUploader implements AutoCloseable {
 
     public Settings ackTimeoutMs(long v) {
       ackTimeoutMs = v;
+      return this;
+    }
+
+    /** Called on the upload thread with each acknowledged batch's highest sequence number. */
+    public Settings onAck(java.util.function.LongConsumer listener) {
+      onAck = listener;
       return this;
     }
 
@@ -105,6 +113,7 @@ public final class LogUploader implements AutoCloseable {
     this.backoffInitialMs = s.backoffInitialMs;
     this.backoffMaxMs = s.backoffMaxMs;
     this.metrics = metrics;
+    this.onAck = s.onAck;
     this.jitter = new Random(deviceId.hashCode());
     metrics.describe("tandem_agent_upload_batches_total", "Log batches by outcome (acked, timeout, failed)");
     link.handle(logsAckTopic, (topic, msg) -> onAck(msg));
@@ -181,7 +190,8 @@ public final class LogUploader implements AutoCloseable {
         }
         if (send(batch)) {
           queue.acknowledge(batch);
-          lastAckedSeq = batch.seqTo();
+          lastAckedSeq = Math.max(lastAckedSeq, batch.seqTo());
+          onAck.accept(batch.seqTo());
           metrics.inc("tandem_agent_upload_batches_total", "outcome", "acked");
           metrics.inc("tandem_agent_uploaded_records_total", null, null, batch.lines().size());
           backoff = backoffInitialMs;
