@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import dev.tandem.agent.http.AgentMetrics;
 import dev.tandem.runtime.policy.InvalidPolicyException;
 import dev.tandem.runtime.policy.Policy;
+import dev.tandem.runtime.policy.PolicyCheck;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -14,15 +15,16 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Decides whether a policy that arrives (from the fleet's retained topic, or a file) replaces
  * the one in force. A policy is applied only if it validates, its version is newer than the
- * current one, and it was made for this device's edge model (its {@code edge_model_hash} equals
- * the model's SHA-256). Otherwise the last good policy stays, and the rejection is recorded:
+ * current one, it was made for this device's edge model (its {@code edge_model_hash} equals
+ * the model's SHA-256, or names no model), and its canary includes this device: the runtime's
+ * own {@code PolicyCheck}. Otherwise the last good policy stays, and the rejection is recorded:
  * logged, counted in {@code tandem_agent_policy_rejections_total{reason}}, and appended to
  * {@code policy-events.jsonl} in the state directory, which also keeps the last good policy
  * ({@code policy.json}) so a restart without a broker starts from it.
@@ -42,8 +44,9 @@ public final class PolicyGate {
     APPLIED("applied"),
     SAME_VERSION("same_version"),
     INVALID("invalid"),
-    NOT_NEWER("not_newer"),
-    OTHER_MODEL("other_model");
+    OLDER_VERSION("older_version"),
+    OTHER_EDGE_MODEL("other_edge_model"),
+    NOT_IN_CANARY("not_in_canary");
 
     private final String jsonName;
 
@@ -56,19 +59,22 @@ public final class PolicyGate {
     }
   }
 
+  private final String deviceId;
   private final String edgeModelHash;
   private final Path stateDir;
-  private final Consumer<Policy> apply;
+  private final Function<Policy, Optional<String>> apply;
   private final AgentMetrics metrics;
   private final Clock clock;
   private Policy current;
 
   /**
    * @param initial the policy in force at start (already applied by the caller)
-   * @param apply called with each newly applied policy, under this gate's lock
+   * @param apply applies a policy that passed the checks, under this gate's lock; returns the
+   *     runtime's rejection (the runtime checks again), or empty when applied
    */
-  public PolicyGate(String edgeModelHash, Policy initial, Path stateDir, Consumer<Policy> apply,
-      AgentMetrics metrics, Clock clock) {
+  public PolicyGate(String deviceId, String edgeModelHash, Policy initial, Path stateDir,
+      Function<Policy, Optional<String>> apply, AgentMetrics metrics, Clock clock) {
+    this.deviceId = deviceId;
     this.edgeModelHash = edgeModelHash;
     this.stateDir = stateDir;
     this.apply = apply;
@@ -136,15 +142,15 @@ public final class PolicyGate {
     if (p.version() == current.version() && p.equals(current)) {
       return Outcome.SAME_VERSION;
     }
-    if (p.version() <= current.version()) {
-      return reject(Outcome.NOT_NEWER, p.version(), "version " + p.version()
-          + " is not newer than the policy in force (version " + current.version() + ")", source);
+    // The runtime's own rule (newer, this edge model, inside the canary), so the gate and the
+    // facade never disagree.
+    Optional<String> why = PolicyCheck.rejection(current, p, deviceId, edgeModelHash);
+    if (!why.isPresent()) {
+      why = apply.apply(p);
     }
-    if (!p.edgeModelHash().equals(edgeModelHash)) {
-      return reject(Outcome.OTHER_MODEL, p.version(), "made for edge model '" + p.edgeModelHash()
-          + "', this device runs " + edgeModelHash, source);
+    if (why.isPresent()) {
+      return reject(outcomeOf(why.get()), p.version(), why.get(), source);
     }
-    apply.accept(p);
     Policy previous = current;
     current = p;
     event(Outcome.APPLIED, p.version(), "replaces version " + previous.version(), source);
@@ -155,6 +161,15 @@ public final class PolicyGate {
     }
     log.info("applied policy version {} from {}", p.version(), source);
     return Outcome.APPLIED;
+  }
+
+  private static Outcome outcomeOf(String rejection) {
+    for (Outcome o : Outcome.values()) {
+      if (rejection.startsWith(o.jsonName() + ":")) {
+        return o;
+      }
+    }
+    return Outcome.INVALID;
   }
 
   private Outcome reject(Outcome why, long version, String message, String source) {

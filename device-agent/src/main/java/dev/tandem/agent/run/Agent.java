@@ -133,7 +133,8 @@ public final class Agent implements InputSink, AutoCloseable {
     String hash = Engines.sha256(config.model().path());
     Policy initial = PolicyGate.initial(config.policy().file(), spoolDir, hash);
     engine = Engines.open(config, spool, state, initial, metrics, options.clock);
-    gate = new PolicyGate(engine.edgeModelHash(), initial, spoolDir, engine::policy, metrics, options.clock);
+    gate = new PolicyGate(config.deviceId(), engine.edgeModelHash(), initial, spoolDir, engine::policy,
+        metrics, options.clock);
 
     Optional<AgentConfig.Broker> broker = config.broker();
     if (broker.isPresent() && (config.upload().enabled() || config.policy().subscribe())) {
@@ -274,14 +275,15 @@ public final class Agent implements InputSink, AutoCloseable {
     if (dir != null) {
       dir.close();
     }
-    if (engine != null) {
-      engine.close();
-    }
+    // The uploader first: the runtime closes the spool, and what is not acked stays in it.
     if (uploader != null) {
       uploader.close();
     }
     if (link != null) {
       link.close();
+    }
+    if (engine != null) {
+      engine.close();
     }
     if (spool != null) {
       spool.close();

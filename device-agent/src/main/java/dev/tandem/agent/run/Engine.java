@@ -17,8 +17,13 @@ interface Engine extends AutoCloseable {
    */
   JsonObject infer(List<Tensor> inputs);
 
-  /** Replaces the routing policy; the next decision uses it. */
-  void policy(Policy policy);
+  /**
+   * Replaces the routing policy if the runtime accepts it (newer, this edge model, canary);
+   * the next decision uses it.
+   *
+   * @return empty when applied, else the runtime's reason ({@code older_version: ...})
+   */
+  java.util.Optional<String> policy(Policy policy);
 
   @Override
   void close();

@@ -3,6 +3,7 @@ package dev.tandem.agent.run;
 import dev.tandem.agent.config.AgentConfig;
 import dev.tandem.agent.http.AgentMetrics;
 import dev.tandem.runtime.device.DeviceStateProvider;
+import dev.tandem.runtime.offload.MqttSockets;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.spool.Spool;
 import java.io.IOException;
@@ -21,7 +22,7 @@ final class Engines {
 
   static Engine open(AgentConfig config, Spool spool, DeviceStateProvider state, Policy policy,
       AgentMetrics metrics, Clock clock) throws Exception {
-    return ScaffoldEngine.open(config, spool, state, policy, metrics, clock);
+    return TandemEngine.open(config, spool, state, policy, clock);
   }
 
   /** SHA-256 (hex) of a file: the edge model's identity, as policies name it. */
@@ -53,7 +54,11 @@ final class Engines {
     return new String(Files.readAllBytes(b.passwordFile().get()), StandardCharsets.UTF_8).trim().toCharArray();
   }
 
+  /** TCP_NODELAY sockets, over TLS when the broker section names a CA. */
   static SocketFactory socketFactory(AgentConfig.Broker b) {
-    return null;
+    if (b.caFile().isPresent()) {
+      return MqttSockets.tls(b.caFile().get(), b.certFile().orElse(null), b.keyFile().orElse(null));
+    }
+    return MqttSockets.noDelay();
   }
 }

@@ -31,13 +31,15 @@ class PolicyGateTest {
   void offer_appliesOnlyNewerValidPoliciesForThisModel_andRecordsEachRejection() throws Exception {
     List<Policy> applied = new ArrayList<>();
     AgentMetrics m = new AgentMetrics();
-    PolicyGate gate = new PolicyGate(HASH, Policy.fromJson(policy(3, HASH, 0.8)), dir, applied::add, m,
-        Clock.systemUTC());
+    PolicyGate gate = new PolicyGate("dev-1", HASH, Policy.fromJson(policy(3, HASH, 0.8)), dir, p -> {
+      applied.add(p);
+      return Optional.empty();
+    }, m, Clock.systemUTC());
 
     assertThat(gate.offer(policy(4, HASH, 1.7), "t")).isEqualTo(PolicyGate.Outcome.INVALID);
     assertThat(gate.offer("{nope", "t")).isEqualTo(PolicyGate.Outcome.INVALID);
-    assertThat(gate.offer(policy(2, HASH, 0.5), "t")).isEqualTo(PolicyGate.Outcome.NOT_NEWER);
-    assertThat(gate.offer(policy(5, OTHER, 0.5), "t")).isEqualTo(PolicyGate.Outcome.OTHER_MODEL);
+    assertThat(gate.offer(policy(2, HASH, 0.5), "t")).isEqualTo(PolicyGate.Outcome.OLDER_VERSION);
+    assertThat(gate.offer(policy(5, OTHER, 0.5), "t")).isEqualTo(PolicyGate.Outcome.OTHER_EDGE_MODEL);
     assertThat(gate.offer(policy(3, HASH, 0.8), "t")).isEqualTo(PolicyGate.Outcome.SAME_VERSION);
     assertThat(applied).isEmpty();
     assertThat(gate.current().version()).isEqualTo(3);
@@ -49,8 +51,8 @@ class PolicyGateTest {
     List<String> events = Files.readAllLines(dir.resolve(PolicyGate.EVENTS), StandardCharsets.UTF_8);
     assertThat(events).hasSize(5);
     assertThat(events.get(0)).contains("\"outcome\":\"invalid\"").contains("threshold");
-    assertThat(events.get(2)).contains("\"outcome\":\"not_newer\"");
-    assertThat(events.get(3)).contains("\"outcome\":\"other_model\"");
+    assertThat(events.get(2)).contains("\"outcome\":\"older_version\"");
+    assertThat(events.get(3)).contains("\"outcome\":\"other_edge_model\"");
     assertThat(events.get(4)).contains("\"outcome\":\"applied\"").contains("\"version\":6");
     assertThat(m.count("tandem_agent_policy_rejections_total", "reason", "invalid")).isEqualTo(2);
     assertThat(m.render()).contains("tandem_agent_policy_version 6");

@@ -111,7 +111,7 @@ class AgentLifecycleTest {
           .getBytes(StandardCharsets.UTF_8), 1, true);
       operator.publish(topic, Fleet.policy(2, f.modelHash, 0.5).getBytes(StandardCharsets.UTF_8), 1, true);
       operator.publish(topic, Fleet.policy(4, "ab".repeat(32), 0.5).getBytes(StandardCharsets.UTF_8), 1, true);
-      Fleet.await(() -> a.metrics().render().contains("tandem_agent_policy_rejections_total{reason=\"other_model\"} 1"),
+      Fleet.await(() -> a.metrics().render().contains("tandem_agent_policy_rejections_total{reason=\"other_edge_model\"} 1"),
           5_000, "three rejections");
       assertThat(a.policyGate().current().version()).isEqualTo(3);
 
@@ -129,11 +129,11 @@ class AgentLifecycleTest {
       List<String> events = Files.readAllLines(dir.resolve("spool-dev-p").resolve(PolicyGate.EVENTS));
       assertThat(events).hasSize(4);
       assertThat(events.get(0)).contains("\"outcome\":\"invalid\"").contains("mode");
-      assertThat(events.get(1)).contains("\"outcome\":\"not_newer\"").contains("\"version\":2");
-      assertThat(events.get(2)).contains("\"outcome\":\"other_model\"").contains("\"version\":4");
+      assertThat(events.get(1)).contains("\"outcome\":\"older_version\"").contains("\"version\":2");
+      assertThat(events.get(2)).contains("\"outcome\":\"other_edge_model\"").contains("\"version\":4");
       assertThat(events.get(3)).contains("\"outcome\":\"applied\"").contains("\"version\":5");
       assertThat(a.metrics().render()).contains("tandem_agent_policy_rejections_total{reason=\"invalid\"} 1")
-          .contains("tandem_agent_policy_rejections_total{reason=\"not_newer\"} 1");
+          .contains("tandem_agent_policy_rejections_total{reason=\"older_version\"} 1");
       operator.disconnect();
       operator.close();
     }

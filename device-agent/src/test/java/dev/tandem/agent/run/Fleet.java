@@ -2,7 +2,7 @@ package dev.tandem.agent.run;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.tandem.agent.TestBroker;
+import dev.tandem.runtime.testing.MosquittoBroker;
 import dev.tandem.agent.config.AgentConfig;
 import dev.tandem.agent.output.OutputWriter;
 import dev.tandem.relay.collect.Collector;
@@ -28,7 +28,7 @@ import java.util.function.BooleanSupplier;
  */
 final class Fleet implements AutoCloseable {
   final Path dir;
-  final TestBroker broker;
+  final MosquittoBroker broker;
   final Path model;
   final String modelHash;
   final Path policyFile;
@@ -39,7 +39,7 @@ final class Fleet implements AutoCloseable {
 
   Fleet(Path dir) throws Exception {
     this.dir = dir;
-    broker = new TestBroker(Files.createDirectories(dir.resolve("broker")));
+    broker = MosquittoBroker.launch();
     model = dir.resolve("tiny-classifier.onnx");
     Files.write(model, TinyModels.classifier());
     modelHash = Engines.sha256(model);

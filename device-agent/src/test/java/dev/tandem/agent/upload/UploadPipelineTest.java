@@ -2,7 +2,7 @@ package dev.tandem.agent.upload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.agent.TestBroker;
+import dev.tandem.runtime.testing.MosquittoBroker;
 import dev.tandem.agent.http.AgentMetrics;
 import dev.tandem.relay.collect.Collector;
 import dev.tandem.relay.collect.DeviceGaps;
@@ -45,7 +45,7 @@ class UploadPipelineTest {
   @Test
   void upload_survivesBrokerAndCollectorRestarts_storeHoldsEachRecordOnce() throws Exception {
     Path storeDir = dir.resolve("store");
-    try (TestBroker broker = new TestBroker(Files.createDirectories(dir.resolve("broker")));
+    try (MosquittoBroker broker = MosquittoBroker.launch();
         Spool spool = Spool.builder(dir.resolve("spool")).maxSegmentBytes(4096).diskBudgetBytes(1 << 20)
             .fsync(FsyncPolicy.everyRecord()).build();
         MqttLink link = new MqttLink(broker.url(), "dev-1-logs", null, null, null).start();
