@@ -25,7 +25,9 @@ import java.util.Map;
  * A disk cache of sentence vectors: one append-only file per (model file hash, tokenizer hash,
  * maximum tokens) under {@code <cache>/features/}, one record per message keyed by its id and
  * the hash of its text. A build embeds only the messages the cache lacks (so subsets and the
- * full corpus share it, and an interrupted build resumes), saving every 64 new vectors.
+ * full corpus share it, and an interrupted build resumes), saving every 64 new vectors; at each save it also
+ * picks up what other processes stored, so two builds embedding the same messages (for
+ * instance in opposite orders) share the work.
  *
  * <p>Safe for concurrent processes: appends hold a file lock, and a record left incomplete by an
  * interrupted writer is ignored, then overwritten.
@@ -65,12 +67,14 @@ public final class FeatureStore {
           Progress bar = Progress.start("embed " + encoder.modelName() + "@" + maxTokens, missing.size(), progress)) {
         Map<String, float[]> fresh = new LinkedHashMap<>();
         for (Message m : missing) {
-          float[] v = embedder.embed(m.text());
-          fresh.put(key(m), v);
-          cached.put(key(m), v);
+          if (!cached.containsKey(key(m))) { // another process may have stored it meanwhile
+            float[] v = embedder.embed(m.text());
+            fresh.put(key(m), v);
+            cached.put(key(m), v);
+          }
           bar.step();
           if (fresh.size() >= SAVE_EVERY) {
-            append(file, fresh);
+            cached.putAll(append(file, fresh));
             fresh.clear();
           }
         }
@@ -159,14 +163,16 @@ public final class FeatureStore {
     }
   }
 
-  private static void append(Path file, Map<String, float[]> records) throws IOException {
+  /** Appends the records and returns every record of the file (others' appends included). */
+  private static Map<String, float[]> append(Path file, Map<String, float[]> records) throws IOException {
+    Map<String, float[]> all = new HashMap<>();
     if (records.isEmpty()) {
-      return;
+      return all;
     }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
             StandardOpenOption.APPEND);
         FileLock lock = ch.lock()) {
-      long valid = scan(file, null);
+      long valid = scan(file, all);
       if (ch.size() > valid) {
         ch.truncate(valid); // drop a record an interrupted writer left incomplete
       }
@@ -183,5 +189,7 @@ public final class FeatureStore {
       out.flush();
       ch.force(false);
     }
+    all.putAll(records);
+    return all;
   }
 }
