@@ -458,14 +458,16 @@ public final class Spool implements AutoCloseable {
   }
 
   /**
-   * Builder for {@link Spool}. Defaults: segments of 1 MiB, a disk budget of 64 MiB, fsync every
-   * record.
+   * Builder for {@link Spool}. Defaults: segments of 1 MiB, a disk budget of 64 MiB, fsync at most
+   * once a second ({@link FsyncPolicy#interval(long)}): an append is in the OS as soon as it
+   * returns, so a crash of the app loses nothing; only a power loss can lose the last second.
+   * Use {@link FsyncPolicy#everyRecord()} where that matters more than a few ms per record.
    */
   public static final class Builder {
     private final Path dir;
     private long maxSegmentBytes = 1 << 20;
     private long diskBudgetBytes = 64L << 20;
-    private FsyncPolicy fsync = FsyncPolicy.everyRecord();
+    private FsyncPolicy fsync = FsyncPolicy.interval(1000);
 
     private Builder(Path dir) {
       this.dir = Objects.requireNonNull(dir, "directory");
