@@ -372,14 +372,14 @@ public final class FleetSimulation {
     threads.forEach(Thread::start);
     ProgressBar bar = o.progress == null ? null : new ProgressBarBuilder().setTaskName("simulate")
         .setInitialMax(Math.max(1, o.durationMs / 1000)).setUnit(" s", 1).setStyle(ProgressBarStyle.ASCII)
-        .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(o.progress)).hideEta().build();
+        .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(o.progress, 150)).hideEta().build();
     try {
       while (System.nanoTime() < end) {
         long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
         Thread.sleep(Math.max(1, Math.min(500, left)));
         if (bar != null) {
           bar.stepTo(Math.min(bar.getMax(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)));
-          bar.setExtraMessage(String.format(Locale.ROOT, " decisions %d, cloud %d, fallbacks %d, errors %d",
+          bar.setExtraMessage(String.format(Locale.ROOT, "decisions %d, cloud %d, fallbacks %d, errors %d",
               stats.decisions(), stats.route(dev.tandem.runtime.policy.Route.CLOUD),
               stats.route(dev.tandem.runtime.policy.Route.EDGE_FALLBACK), stats.errors()));
         }
@@ -445,7 +445,7 @@ public final class FleetSimulation {
   }
 
   private static void closeAll(List<SimulatedDevice> devices) throws InterruptedException {
-    ExecutorService closer = Executors.newFixedThreadPool(8, daemon("fleet-close"));
+    ExecutorService closer = Executors.newFixedThreadPool(32, daemon("fleet-close"));
     for (SimulatedDevice d : devices) {
       closer.execute(d::close);
     }
