@@ -1,0 +1,233 @@
+package dev.tandem.agent.smoke;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.tandem.runtime.model.ModelSession;
+import dev.tandem.runtime.model.Tensor;
+import dev.tandem.runtime.model.TensorSpec;
+import dev.tandem.runtime.text.WordPieceTokenizer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * A smoke test of the device agent's inference path on one machine: the edge model through the
+ * runtime's {@link ModelSession} and pure-Java {@link WordPieceTokenizer}, one message at a time,
+ * unpadded, as a device runs it. {@code run} writes one JSON line per message (see {@link
+ * SmokeRecords}); {@code compare} checks two such files against each other (top-1 equal on every
+ * message, every value within a tolerance) and exits 1 if they disagree.
+ *
+ * <p>{@code scripts/arm64-smoke.sh} runs it on x86-64 natively and on arm64 under qemu user-mode
+ * emulation and compares the two (docs/arm64.md).
+ */
+@Command(
+    name = "smoke-test",
+    mixinStandardHelpOptions = true,
+    subcommands = {SmokeTest.Run.class, SmokeTest.Compare.class},
+    description = "Runs the edge model on messages and compares runs (e.g. x86-64 vs arm64).")
+public final class SmokeTest implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new SmokeTest()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "give a subcommand: run or compare");
+  }
+
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = "Runs the model on each message of a JSON-lines file ({\"id\":..,\"text\":..}, optional \"group\").")
+  static final class Run implements Callable<Integer> {
+    @Option(names = "--messages", required = true, description = "JSON lines with id and text")
+    Path messages;
+
+    @Option(names = "--out", required = true, description = "where to write the results (JSON lines)")
+    Path out;
+
+    @Option(names = "--model", required = true, description = "the edge model (ONNX)")
+    Path model;
+
+    @Option(names = "--tokenizer", required = true, description = "its tokenizer.json (WordPiece)")
+    Path tokenizer;
+
+    @Option(names = "--limit", defaultValue = "300", description = "messages to run (default ${DEFAULT-VALUE})")
+    int limit;
+
+    @Option(names = "--max-tokens", defaultValue = "128", description = "truncation length (default ${DEFAULT-VALUE})")
+    int maxTokens;
+
+    @Option(names = "--threads", defaultValue = "1", description = "intra-op threads (default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--output", description = "the output to record (default: 'probabilities' if the model has it, else its first)")
+    String output;
+
+    @Override
+    public Integer call() throws IOException {
+      List<Message> msgs = readMessages(messages, limit);
+      WordPieceTokenizer tok = WordPieceTokenizer.fromFile(tokenizer);
+      long start = System.nanoTime();
+      long[] ms = new long[msgs.size()];
+      try (ModelSession session = ModelSession.builder().path(model).intraOpThreads(threads).build();
+          Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+        Set<String> declared = new HashSet<>();
+        for (TensorSpec s : session.info().inputs()) {
+          declared.add(s.name());
+        }
+        int outputIndex = outputIndex(session.info().outputs(), output);
+        for (int i = 0; i < msgs.size(); i++) {
+          Message m = msgs.get(i);
+          long t0 = System.nanoTime();
+          List<Tensor> inputs = new ArrayList<>();
+          for (Tensor t : tok.encode(m.text, maxTokens).toTensors()) {
+            if (declared.contains(t.name())) {
+              inputs.add(t);
+            }
+          }
+          float[] values = values(session.run(inputs).get(outputIndex));
+          ms[i] = System.nanoTime() - t0;
+          SmokeRecords.write(w, SmokeRecord.of(m.id, values));
+        }
+      }
+      double total = (System.nanoTime() - start) / 1e9;
+      Arrays.sort(ms);
+      System.err.printf(Locale.ROOT, "%s: %d messages in %.1f s, p50 %.1f ms/message%n",
+          System.getProperty("os.arch"), msgs.size(), total,
+          ms.length == 0 ? 0.0 : ms[ms.length / 2] / 1e6);
+      return 0;
+    }
+  }
+
+  @Command(name = "compare", mixinStandardHelpOptions = true,
+      description = "Compares two result files; exit 0 if they agree, 1 if not.")
+  static final class Compare implements Callable<Integer> {
+    @Parameters(index = "0", description = "reference results (e.g. x86-64)")
+    Path reference;
+
+    @Parameters(index = "1", description = "candidate results (e.g. arm64)")
+    Path candidate;
+
+    @Option(names = "--tolerance", defaultValue = "1e-3", description = "max |difference| per value (default ${DEFAULT-VALUE})")
+    double tolerance;
+
+    @Override
+    public Integer call() throws IOException {
+      SmokeComparison c = SmokeComparison.of(
+          SmokeRecords.read(reference), SmokeRecords.read(candidate), tolerance);
+      PrintWriter pw = new PrintWriter(System.out, true);
+      pw.print(c.report());
+      pw.flush();
+      return c.passed() ? 0 : 1;
+    }
+  }
+
+  /**
+   * The values one message yields: a classifier's probabilities ([1, classes]) as they are; a
+   * sentence encoder's token states ([1, tokens, width]) mean-pooled and L2-normalised, since
+   * the message is unpadded.
+   */
+  static float[] values(Tensor output) {
+    long[] shape = output.shape();
+    float[] v = output.toFloatArray();
+    if (shape.length == 2 && shape[0] == 1) {
+      return v;
+    }
+    if (shape.length == 3 && shape[0] == 1) {
+      int tokens = (int) shape[1];
+      int width = (int) shape[2];
+      float[] pooled = new float[width];
+      for (int t = 0; t < tokens; t++) {
+        for (int k = 0; k < width; k++) {
+          pooled[k] += v[t * width + k];
+        }
+      }
+      double norm = 0;
+      for (int k = 0; k < width; k++) {
+        pooled[k] /= tokens;
+        norm += (double) pooled[k] * pooled[k];
+      }
+      float inv = (float) (1 / Math.max(Math.sqrt(norm), 1e-12));
+      for (int k = 0; k < width; k++) {
+        pooled[k] *= inv;
+      }
+      return pooled;
+    }
+    throw new IllegalArgumentException("output '" + output.name() + "' has shape "
+        + Arrays.toString(shape) + "; expected [1, classes] or [1, tokens, width]");
+  }
+
+  /** Index of the named output; without a name, of "probabilities" if declared, else 0. */
+  static int outputIndex(List<TensorSpec> outputs, String name) {
+    String want = name != null ? name : "probabilities";
+    for (int i = 0; i < outputs.size(); i++) {
+      if (outputs.get(i).name().equals(want)) {
+        return i;
+      }
+    }
+    if (name != null) {
+      List<String> names = new ArrayList<>();
+      for (TensorSpec s : outputs) {
+        names.add(s.name());
+      }
+      throw new IllegalArgumentException("--output '" + name + "' is not an output of the model: " + names);
+    }
+    return 0;
+  }
+
+  static final class Message {
+    final String id;
+    final String text;
+
+    Message(String id, String text) {
+      this.id = id;
+      this.text = text;
+    }
+  }
+
+  static List<Message> readMessages(Path file, int limit) throws IOException {
+    if (limit < 1) {
+      throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
+    }
+    List<Message> out = new ArrayList<>();
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      int n = 0;
+      while (out.size() < limit && (line = r.readLine()) != null) {
+        n++;
+        if (line.trim().isEmpty()) {
+          continue;
+        }
+        JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+        if (!o.has("id") || !o.has("text")) {
+          throw new IllegalArgumentException(file + ":" + n + ": a message needs \"id\" and \"text\"");
+        }
+        // The corpus numbers messages per group: group/id is the unique name.
+        String id = o.has("group")
+            ? o.get("group").getAsString() + "/" + o.get("id").getAsString()
+            : o.get("id").getAsString();
+        out.add(new Message(id, o.get("text").getAsString()));
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException(file + ": no messages");
+    }
+    return out;
+  }
+}
