@@ -1,0 +1,8 @@
+package dev.tandem.relay.serve;
+
+import dev.tandem.runtime.protocol.ReplyFrame;
+
+/** Sends a reply for a queued request; called from model worker threads. */
+interface ReplySink {
+  void reply(Pending request, String model, ReplyFrame reply);
+}
