@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +68,8 @@ import org.slf4j.LoggerFactory;
  *       {@link #close()} (which complete pending futures with {@link OffloadStatus#OFFLINE}).
  *       Nothing else adds to it, so it cannot leak.
  *   <li><b>Connection.</b> The offloader runs its own connect loop (with exponential back-off) on
- *       a connection thread, with a clean start each time. Paho v5 1.2.5 does not restore
+ *       a connection thread, with a clean start and a fresh Paho client each time (after a lost
+ *       connection Paho 1.2.5 can stay "connect in progress" for good). Paho does not restore
  *       subscriptions after a clean-start reconnect, and a blocking subscribe inside Paho's
  *       callback thread can deadlock, so the result topic is subscribed on the connection thread
  *       after every connect. Requests made while not connected and subscribed return
@@ -110,7 +112,10 @@ public final class MqttOffloader implements Offloader {
   private final String resultTopic;
   private final String statusTopic;
   private final MqttConnectionOptions options;
-  private final MqttAsyncClient client;
+  private final String clientId;
+  private final MqttClientPersistence persistence;
+  /** The current Paho client; replaced by a fresh one for each connect attempt after a loss. */
+  private volatile MqttAsyncClient client;
 
   private final ScheduledThreadPoolExecutor timer;
   private final ScheduledThreadPoolExecutor connector;
@@ -119,6 +124,7 @@ public final class MqttOffloader implements Offloader {
   private final AtomicLong sequence = new AtomicLong();
   private final AtomicLong droppedReplies = new AtomicLong();
   private final AtomicLong connects = new AtomicLong();
+  private final AtomicLong attempts = new AtomicLong();
   private final byte[] instanceId = new byte[4];
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean connectScheduled = new AtomicBoolean();
@@ -162,12 +168,16 @@ public final class MqttOffloader implements Offloader {
     will.setRetained(true);
     options.setWill(statusTopic, will);
 
+    this.clientId = b.clientId == null ? deviceId : b.clientId;
+    this.persistence = b.persistence;
     try {
-      client = new MqttAsyncClient(serverUri, b.clientId == null ? deviceId : b.clientId, b.persistence);
+      client = newClient(); // fails fast on a URI Paho cannot use
     } catch (MqttException e) {
       throw new IllegalArgumentException("cannot create an MQTT client for " + serverUri + ": " + e.getMessage(), e);
     }
-    client.setCallback(new Callback());
+
+    // Load the result classes now rather than on the timer thread at the first deadline.
+    new CompletableFuture<OffloadResult>().complete(OffloadResult.builder(OffloadStatus.TIMEOUT).message("").build());
 
     int n = INSTANCES.incrementAndGet();
     timer = daemonExecutor("tandem-offload-timer-" + n, Thread.MAX_PRIORITY);
@@ -243,7 +253,12 @@ public final class MqttOffloader implements Offloader {
     long seq = sequence.incrementAndGet();
     Pending p = new Pending(seq, request, start, start + TimeUnit.MILLISECONDS.toNanos(request.budgetMs()), payload.length);
     table.put(seq, p);
-    p.timeout = timer.schedule(() -> onDeadline(p), p.deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+    try {
+      p.timeout = timer.schedule(() -> onDeadline(p), p.deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      fail(p, OffloadStatus.OFFLINE, "offloader is closed"); // close() raced with this call
+      return p.future;
+    }
 
     MqttMessage message = new MqttMessage(payload);
     message.setQos(0);
@@ -317,6 +332,7 @@ public final class MqttOffloader implements Offloader {
       available = false;
     }
     connector.shutdownNow();
+    MqttAsyncClient client = this.client;
     try {
       if (client.isConnected()) {
         MqttMessage offline = new MqttMessage(STATUS_OFFLINE.getBytes(StandardCharsets.UTF_8));
@@ -367,7 +383,7 @@ public final class MqttOffloader implements Offloader {
 
   private OffloadResult timeout(Pending p) {
     return OffloadResult.builder(OffloadStatus.TIMEOUT)
-        .message("no reply within " + p.request.budgetMs() + " ms")
+        .message(p.timeoutMessage)
         .bytesUp(p.bytesUp)
         .build();
   }
@@ -379,7 +395,7 @@ public final class MqttOffloader implements Offloader {
     }
     try {
       p.expiry = timer.schedule(() -> table.remove(p.seq, p), lateReplyGraceMs, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       table.remove(p.seq, p); // closing: nothing waits for late replies any more
     }
   }
@@ -456,8 +472,30 @@ public final class MqttOffloader implements Offloader {
     }
     try {
       connector.schedule(this::connect, delayMs, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       connectScheduled.set(false); // closing
+    }
+  }
+
+  private MqttAsyncClient newClient() throws MqttException {
+    MqttAsyncClient c = new MqttAsyncClient(serverUri, clientId, persistence);
+    c.setCallback(new Callback(c));
+    return c;
+  }
+
+  /** Closes a client we no longer use; its late callbacks are ignored. */
+  private void discard(MqttAsyncClient c) {
+    try {
+      if (c.isConnected()) {
+        c.disconnectForcibly(0L, 100L, false);
+      }
+    } catch (MqttException e) {
+      log.debug("offloader {}: dropping the old connection: {}", deviceId, e.toString());
+    }
+    try {
+      c.close(true);
+    } catch (MqttException e) {
+      log.debug("offloader {}: closing the old client: {}", deviceId, e.toString());
     }
   }
 
@@ -468,7 +506,15 @@ public final class MqttOffloader implements Offloader {
       return;
     }
     try {
+      MqttAsyncClient client = this.client;
       if (!client.isConnected()) {
+        // A fresh client per attempt: after a lost connection Paho 1.2.5 can be left "connecting"
+        // for good (32110), and QoS 0 publishes lost mid-write stay counted as in flight.
+        if (attempts.getAndIncrement() > 0) {
+          discard(client);
+          client = newClient();
+          this.client = client;
+        }
         client.connect(options).waitForCompletion(operationTimeoutMs);
       }
       // Clean start: the broker forgot our subscription, and Paho does not restore it.
@@ -503,12 +549,13 @@ public final class MqttOffloader implements Offloader {
         reconnectDelayMs = Math.min(maxReconnectDelayMs, reconnectDelayMs * 2);
       }
       log.debug("offloader {}: connect to {} failed ({}), retrying in {} ms", deviceId, serverUri, e.toString(), delay);
+      MqttAsyncClient client = this.client;
       try {
         if (client.isConnected()) {
           client.disconnectForcibly(0L, operationTimeoutMs, false);
         }
       } catch (MqttException ignored) {
-        // the next connect attempt starts from a closed connection either way
+        // the next connect attempt starts from a new client either way
       }
       scheduleConnect(delay);
     }
@@ -528,8 +575,17 @@ public final class MqttOffloader implements Offloader {
   }
 
   private final class Callback implements MqttCallback {
+    private final MqttAsyncClient owner;
+
+    Callback(MqttAsyncClient owner) {
+      this.owner = owner;
+    }
+
     @Override
     public void disconnected(MqttDisconnectResponse response) {
+      if (owner != client) {
+        return; // a discarded client
+      }
       onConnectionLost(response.getException() != null ? response.getException().toString()
           : "disconnected by the broker (reason " + response.getReturnCode() + ")");
     }
@@ -569,6 +625,8 @@ public final class MqttOffloader implements Offloader {
     final long startNanos;
     final long deadlineNanos;
     final long bytesUp;
+    /** Built by the caller, so the timer thread does as little as possible at the deadline. */
+    final String timeoutMessage;
     final CompletableFuture<OffloadResult> future = new CompletableFuture<>();
     final AtomicBoolean completed = new AtomicBoolean();
     volatile ScheduledFuture<?> timeout;
@@ -580,6 +638,7 @@ public final class MqttOffloader implements Offloader {
       this.startNanos = startNanos;
       this.deadlineNanos = deadlineNanos;
       this.bytesUp = bytesUp;
+      this.timeoutMessage = "no reply within " + request.budgetMs() + " ms";
     }
 
     /** Completes the future once; releases the concurrency slot. */

@@ -110,35 +110,7 @@ class MqttOffloaderTest {
   @Test
   void sockets_fromOffloader_haveTcpNoDelay() throws Exception {
     List<Socket> created = new CopyOnWriteArrayList<>();
-    SocketFactory recording = new SocketFactory() {
-      @Override
-      public Socket createSocket() {
-        Socket s = new Socket();
-        created.add(s);
-        return s;
-      }
-
-      @Override
-      public Socket createSocket(String host, int port) throws IOException {
-        throw new IOException("unused");
-      }
-
-      @Override
-      public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-        throw new IOException("unused");
-      }
-
-      @Override
-      public Socket createSocket(InetAddress host, int port) throws IOException {
-        throw new IOException("unused");
-      }
-
-      @Override
-      public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-          throws IOException {
-        throw new IOException("unused");
-      }
-    };
+    SocketFactory recording = new RecordingSocketFactory(created);
     try (MqttOffloader o = started(offloader(broker.url(), "dev-sockets").socketFactory(recording))) {
       assertThat(created).isNotEmpty();
       for (Socket s : created) {
@@ -292,6 +264,78 @@ class MqttOffloaderTest {
         .sslSocketFactory((javax.net.ssl.SSLSocketFactory) javax.net.ssl.SSLSocketFactory.getDefault()).build())
         .hasMessageContaining("ssl://");
     assertThatThrownBy(() -> MqttOffloader.builder().maxConcurrentOffloads(0)).hasMessageContaining("maxConcurrentOffloads");
+  }
+
+  @Test
+  void status_abruptDisconnect_publishesTheWill_thenOnlineAfterReconnect() throws Exception {
+    List<Socket> sockets = new CopyOnWriteArrayList<>();
+    BlockingQueue<String> statuses = new LinkedBlockingQueue<>();
+    try (EchoResponder echo = EchoResponder.start(broker.url());
+        MqttOffloader o = started(offloader(broker.url(), "dev-will").socketFactory(new RecordingSocketFactory(sockets)));
+        Watcher w = new Watcher(broker.url(), "tandem/v1/status/dev-will", statuses)) {
+      assertThat(statuses.poll(5, TimeUnit.SECONDS)).isEqualTo("online");
+      CompletableFuture<OffloadResult> waiting = o.offload(request("dev-will:1", 60_000));
+      echo.silent(true);
+      sockets.get(0).close(); // the network drops: no DISCONNECT packet, so the broker sends the will
+      awaitStatus(statuses, "offline");
+      assertThat(waiting.get(5, TimeUnit.SECONDS).status()).isIn(OffloadStatus.OFFLINE, OffloadStatus.OK);
+      awaitStatus(statuses, "online"); // reconnected on its own
+      echo.silent(false);
+      assertThat(o.awaitAvailable(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(o.offload(request("dev-will:2", 5000)).get(5, TimeUnit.SECONDS).status()).isEqualTo(OffloadStatus.OK);
+    }
+  }
+
+  private static void awaitStatus(BlockingQueue<String> statuses, String expected) throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    List<String> seen = new ArrayList<>();
+    while (System.nanoTime() < until) {
+      String s = statuses.poll(100, TimeUnit.MILLISECONDS);
+      if (expected.equals(s)) {
+        return;
+      }
+      if (s != null) {
+        seen.add(s);
+      }
+    }
+    throw new AssertionError("status '" + expected + "' not published within 15 s; saw " + seen);
+  }
+
+  /** Plain sockets, each recorded so a test can inspect or break it. */
+  static final class RecordingSocketFactory extends SocketFactory {
+    private final List<Socket> created;
+
+    RecordingSocketFactory(List<Socket> created) {
+      this.created = created;
+    }
+
+    @Override
+    public Socket createSocket() {
+      Socket s = new Socket();
+      created.add(s);
+      return s;
+    }
+
+    @Override
+    public Socket createSocket(String host, int port) throws IOException {
+      throw new IOException("unused");
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+      throw new IOException("unused");
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) throws IOException {
+      throw new IOException("unused");
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+        throws IOException {
+      throw new IOException("unused");
+    }
   }
 
   static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {

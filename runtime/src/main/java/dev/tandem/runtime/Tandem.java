@@ -1,0 +1,813 @@
+package dev.tandem.runtime;
+
+import dev.tandem.runtime.cost.Cost;
+import dev.tandem.runtime.cost.Prices;
+import dev.tandem.runtime.device.DeviceState;
+import dev.tandem.runtime.device.DeviceStateProvider;
+import dev.tandem.runtime.device.NetworkType;
+import dev.tandem.runtime.model.ExecutionProvider;
+import dev.tandem.runtime.model.ModelInfo;
+import dev.tandem.runtime.model.ModelSession;
+import dev.tandem.runtime.model.Tensor;
+import dev.tandem.runtime.offload.OffloadRequest;
+import dev.tandem.runtime.offload.OffloadResult;
+import dev.tandem.runtime.offload.OffloadStatus;
+import dev.tandem.runtime.offload.Offloader;
+import dev.tandem.runtime.policy.CostBudget;
+import dev.tandem.runtime.policy.DecisionContext;
+import dev.tandem.runtime.policy.Mode;
+import dev.tandem.runtime.policy.OffloaderState;
+import dev.tandem.runtime.policy.Policy;
+import dev.tandem.runtime.policy.PolicyCheck;
+import dev.tandem.runtime.policy.Reason;
+import dev.tandem.runtime.policy.RoundTripEstimator;
+import dev.tandem.runtime.policy.Route;
+import dev.tandem.runtime.policy.RouteDecision;
+import dev.tandem.runtime.record.AmendmentRecord;
+import dev.tandem.runtime.record.CloudResult;
+import dev.tandem.runtime.record.DecisionRecord;
+import dev.tandem.runtime.record.EdgeResult;
+import dev.tandem.runtime.record.Record;
+import dev.tandem.runtime.signal.ClassificationScorer;
+import dev.tandem.runtime.signal.SignalScorer;
+import dev.tandem.runtime.signal.Signals;
+import dev.tandem.runtime.spool.SequenceStore;
+import dev.tandem.runtime.spool.Spool;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runtime's entry point: runs the edge model, lets the policy route each input, offloads to
+ * the cloud when it says so, and writes a decision record of every answer to the spool.
+ *
+ * <pre>{@code
+ * try (Tandem tandem = Tandem.builder()
+ *     .edgeModel(Paths.get("edge.onnx"))
+ *     .model("spam").deviceId("phone-17")
+ *     .policy(Policy.fromJson(policyJson))
+ *     .offloader(mqttOffloader)
+ *     .spool(Spool.builder(filesDir.resolve("tandem")).build())
+ *     .build()) {
+ *   Decision d = tandem.infer(inputs);
+ * }
+ * }</pre>
+ *
+ * <p><b>Failures.</b> A cloud path that fails (no offloader, offline, timeout, busy, ...) is not
+ * an error: the edge answers, route {@code edge_fallback}, with the reason recorded. {@code infer}
+ * throws only for what the caller can fix: inputs the edge model refuses
+ * ({@code InvalidInputException}), a failing edge model ({@code ModelRunException}), or use after
+ * {@link #close()} ({@link IllegalStateException}). A record that cannot be written is logged and
+ * counted ({@link #recordWriteFailures()}), never thrown: losing a log line must not lose an answer.
+ *
+ * <p><b>Threading.</b> Thread-safe: {@code infer} may be called from many threads at once; each
+ * decision takes its own sequence number and writes its own record. {@code inferAsync} runs the
+ * edge model on the builder's executor (by default a pool with one thread per core) and never
+ * blocks the caller. A reply for a {@code shadow} decision, or one that came after its deadline,
+ * is recorded on that executor, never on the offloader's I/O thread.
+ *
+ * <p><b>Cost.</b> One edge run, a policy decision (no I/O), one spool append (an fsync with the
+ * spool's default policy), and an offload when the policy asks for one.
+ */
+public final class Tandem implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Tandem.class);
+  /** Slack over the request's budget after which {@code infer} stops waiting for an offloader that broke its contract. */
+  private static final long OFFLOADER_GRACE_MS = 2000;
+
+  private final ModelSession edge;
+  private final SignalScorer scorer;
+  private final SignalScorer cloudScorer;
+  private final String model;
+  private final String deviceId;
+  private final String fleet;
+  private final Offloader offloader;
+  private final Spool spool;
+  private final SequenceStore sequences;
+  private final Prices prices;
+  private final DeviceStateProvider deviceState;
+  private final Clock clock;
+  private final Random random;
+  private final Executor executor;
+  private final ExecutorService ownedExecutor;
+  private final Consumer<Record> recordListener;
+  private final RoundTripEstimator estimator;
+  private final CostBudget budget;
+  private final AtomicLong recordWriteFailures = new AtomicLong();
+  private volatile Policy policy;
+
+  private final Object lifecycle = new Object();
+  private int inFlight;
+  private boolean closed;
+
+  private Tandem(Builder b, ModelSession edge) {
+    this.edge = edge;
+    this.scorer = b.scorer;
+    this.cloudScorer = b.cloudScorer == null ? b.scorer : b.cloudScorer;
+    this.model = b.model;
+    this.deviceId = b.deviceId;
+    this.fleet = b.fleet;
+    this.offloader = b.offloader;
+    this.spool = b.spool;
+    this.sequences = SequenceStore.open(b.spool.directory());
+    this.prices = b.prices;
+    this.deviceState = b.deviceState;
+    this.clock = b.clock;
+    this.random = b.random;
+    if (b.executor == null) {
+      int n = Math.max(1, Runtime.getRuntime().availableProcessors());
+      this.ownedExecutor = Executors.newFixedThreadPool(n, daemonThreads());
+      this.executor = ownedExecutor;
+    } else {
+      this.ownedExecutor = null;
+      this.executor = b.executor;
+    }
+    this.recordListener = b.recordListener;
+    this.policy = b.policy;
+    this.estimator = new RoundTripEstimator(b.policy);
+    this.budget = new CostBudget(b.policy);
+    if (offloader != null) {
+      offloader.setLateReplyListener(this::onLateReply);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Answers one input; waits for the cloud when the policy offloads it (never past the
+   * policy's deadline, give or take the offloader's timer slack).
+   *
+   * @param inputs the edge model's inputs, also sent to the cloud when offloaded
+   * @throws dev.tandem.runtime.model.InvalidInputException if the edge model refuses the inputs
+   * @throws IllegalStateException after {@link #close()}
+   */
+  public Decision infer(List<Tensor> inputs) {
+    return infer(inputs, null);
+  }
+
+  /**
+   * As {@link #infer(List)}, with a separate input for the cloud model.
+   *
+   * @param cloudInput what the cloud gets, or {@code null} for {@code inputs}
+   */
+  public Decision infer(List<Tensor> inputs, CloudInput cloudInput) {
+    enter();
+    return run(inputs, cloudInput, true).join();
+  }
+
+  /** As {@link #infer(List)}, without blocking: the edge model runs on the builder's executor. */
+  public CompletableFuture<Decision> inferAsync(List<Tensor> inputs) {
+    return inferAsync(inputs, null);
+  }
+
+  /** As {@link #infer(List, CloudInput)}, without blocking. */
+  public CompletableFuture<Decision> inferAsync(List<Tensor> inputs, CloudInput cloudInput) {
+    Objects.requireNonNull(inputs, "inputs");
+    enter();
+    CompletableFuture<Decision> out = new CompletableFuture<>();
+    try {
+      executor.execute(() -> run(inputs, cloudInput, false).whenComplete((d, e) -> {
+        if (e != null) {
+          out.completeExceptionally(unwrap(e));
+        } else {
+          out.complete(d);
+        }
+      }));
+    } catch (RejectedExecutionException e) {
+      exit();
+      throw new IllegalStateException("Tandem's executor refused the task", e);
+    }
+    return out;
+  }
+
+  /**
+   * Records the true class of a decision's input, as an amendment keyed by its id. Call it when
+   * the app learns the label (the user marked the message as spam, say).
+   *
+   * @throws IllegalArgumentException if {@code decisionId} is not one of this device's decisions,
+   *     or {@code label} is negative
+   * @throws IllegalStateException after {@link #close()}
+   */
+  public void feedback(String decisionId, int label) {
+    Objects.requireNonNull(decisionId, "decisionId");
+    String prefix = deviceId + ":";
+    long seq;
+    try {
+      seq = decisionId.startsWith(prefix) ? Long.parseLong(decisionId.substring(prefix.length())) : -1;
+    } catch (NumberFormatException e) {
+      seq = -1;
+    }
+    if (seq < 1 || seq >= sequences.peek()) {
+      throw new IllegalArgumentException("'" + decisionId + "' is not a decision id of device " + deviceId);
+    }
+    if (label < 0) {
+      throw new IllegalArgumentException("label must be a class index >= 0, was " + label);
+    }
+    enter();
+    try {
+      append(AmendmentRecord.label(deviceId, sequences.next(), clock.millis(), decisionId, label));
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * Applies a newer policy, if it is for this edge model and its canary includes this device.
+   * Decisions already deciding finish under the old one.
+   *
+   * @return empty when applied, else why it was rejected (the current policy stays)
+   */
+  public Optional<String> updatePolicy(Policy candidate) {
+    Objects.requireNonNull(candidate, "candidate");
+    synchronized (lifecycle) {
+      Optional<String> why = PolicyCheck.rejection(policy, candidate, deviceId, edge.info().sha256());
+      if (!why.isPresent()) {
+        estimator.configure(candidate);
+        budget.configure(candidate);
+        policy = candidate;
+      }
+      return why;
+    }
+  }
+
+  /** The policy in force. */
+  public Policy policy() {
+    return policy;
+  }
+
+  public String deviceId() {
+    return deviceId;
+  }
+
+  /** The edge model's inputs, outputs and hash. */
+  public ModelInfo edgeModel() {
+    return edge.info();
+  }
+
+  /** Records that could not be written to the spool (each was logged). */
+  public long recordWriteFailures() {
+    return recordWriteFailures.get();
+  }
+
+  /**
+   * Stops taking work, waits for decisions in flight (at most the policy's deadline and a grace
+   * period), then closes the offloader, the executor it owns, the spool and the edge model.
+   * Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      awaitIdle(policy.deadlineMs() + OFFLOADER_GRACE_MS);
+    }
+    if (offloader != null) {
+      // Completes what is still pending with offline; those records are written below.
+      offloader.close();
+    }
+    synchronized (lifecycle) {
+      awaitIdle(OFFLOADER_GRACE_MS);
+      if (inFlight > 0) {
+        log.warn("closing with {} decisions still in flight; their records are lost", inFlight);
+      }
+    }
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown();
+      try {
+        ownedExecutor.awaitTermination(OFFLOADER_GRACE_MS, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    spool.close();
+    edge.close();
+  }
+
+  // ---- the way of one decision
+
+  private CompletableFuture<Decision> run(List<Tensor> inputs, CloudInput cloudIn, boolean sync) {
+    try {
+      return runEntered(inputs, cloudIn, sync);
+    } catch (RuntimeException e) {
+      exit();
+      if (sync) {
+        throw e;
+      }
+      CompletableFuture<Decision> f = new CompletableFuture<>();
+      f.completeExceptionally(e);
+      return f;
+    }
+  }
+
+  /** Runs with one in-flight slot held; the slot is released once the record is written (or on failure). */
+  private CompletableFuture<Decision> runEntered(List<Tensor> inputs, CloudInput cloudIn, boolean sync) {
+    long t0 = System.nanoTime();
+    Policy pol = policy;
+    DeviceState state = deviceState.current();
+    EdgeRun edgeRun = pol.mode() == Mode.CLOUD_ONLY ? null : runEdge(inputs);
+    CloudInput cloudInput = cloudIn != null ? cloudIn : CloudInput.of(inputs);
+    NetworkType net = state.networkType();
+    long now = clock.millis();
+    OffloaderState os = offloader == null ? OffloaderState.NONE
+        : offloader.isAvailable() ? OffloaderState.AVAILABLE : OffloaderState.UNAVAILABLE;
+    double elapsed = msSince(t0);
+    DecisionContext ctx = DecisionContext.builder()
+        .policyVersion(pol.version())
+        .edgeModelHash(edge.info().sha256())
+        .signals(edgeRun == null ? null : edgeRun.signals)
+        .device(state)
+        .payloadBytes(cloudInput.bytes())
+        .offloader(os)
+        .elapsedMs(elapsed)
+        .budgetAvailableUsd(pol.hasCostBudget() ? budget.available(now) : -1)
+        .expectedOffloadUsd(prices.expectedOffloadUsd(cloudInput.bytes(), net))
+        .roundTrip(estimator.snapshot(net, now))
+        .draw(random.nextDouble())
+        .build();
+    RouteDecision d = pol.decide(ctx);
+    long seq = sequences.next();
+    String id = Record.id(deviceId, seq);
+    DecisionRecord.Builder rb = DecisionRecord.builder().device(deviceId).seq(seq).timeMs(now).fleet(fleet)
+        .model(model).decided(d).context(ctx);
+
+    if (!d.route().asksCloud()) {
+      EdgeRun er = edgeRun != null ? edgeRun : runEdge(inputs);
+      Cost cost = prices.cost(er.ms, 0, 0, net, false);
+      double latency = msSince(t0);
+      append(rb.edge(er.result()).cost(cost).latencyMs(latency).build());
+      exit();
+      return CompletableFuture.completedFuture(new Decision(id, d.route(), d.reason(), er.outputs, er.signals.top1(),
+          er.signals, er.ms, -1, latency, cost, d.propensity(), d.explored(), null));
+    }
+
+    long budgetMs = Math.max(1, (long) Math.floor(pol.deadlineMs() - elapsed));
+    if (pol.hasCostBudget()) {
+      budget.spend(now, ctx.expectedOffloadUsd());
+    }
+    estimator.attempt(net, now);
+    List<Tensor> cloudTensors = cloudInput.build();
+    double ewma = ctx.roundTrip().ewmaMs();
+    OffloadRequest request = OffloadRequest.builder().decisionId(id).model(model).inputs(cloudTensors)
+        .budgetMs(budgetMs).uplinkEstimateMs(ewma > 0 ? (long) (ewma / 2) : 0).build();
+    CompletableFuture<OffloadResult> reply = send(request);
+
+    if (d.route() == Route.SHADOW) {
+      EdgeRun er = edgeRun != null ? edgeRun : runEdge(inputs);
+      double latency = msSince(t0);
+      reply.whenCompleteAsync((r, e) -> {
+        try {
+          OffloadResult res = withBytesUp(r != null ? r : failed(e), request);
+          estimator.outcome(net, now, res.status(), res.roundTripMs(), budgetMs);
+          CloudResult cr = cloudResult(res, budgetMs);
+          append(rb.edge(er.result()).cloud(cr).bytes(res.bytesUp(), res.bytesDown())
+              .cost(prices.cost(er.ms, res.bytesUp(), res.bytesDown(), net, charged(cr.status())))
+              .latencyMs(latency).build());
+        } finally {
+          exit();
+        }
+      }, executor);
+      Cost expected = prices.cost(er.ms, CloudInput.byteLength(cloudTensors), 0, net, true);
+      return CompletableFuture.completedFuture(new Decision(id, Route.SHADOW, d.reason(), er.outputs, er.signals.top1(),
+          er.signals, er.ms, -1, latency, expected, d.propensity(), d.explored(), null));
+    }
+
+    // Route cloud: the answer waits for the reply.
+    final EdgeRun edgeFirst = edgeRun;
+    if (sync) {
+      OffloadResult res = withBytesUp(await(reply, budgetMs), request);
+      return CompletableFuture.completedFuture(finishCloud(id, inputs, t0, net, now, budgetMs, rb, d, edgeFirst, res));
+    }
+    CompletableFuture<Decision> out = new CompletableFuture<>();
+    reply.whenCompleteAsync((r, e) -> {
+      try {
+        out.complete(finishCloud(id, inputs, t0, net, now, budgetMs, rb, d, edgeFirst,
+            withBytesUp(r != null ? r : failed(e), request)));
+      } catch (RuntimeException ex) {
+        out.completeExceptionally(ex);
+      }
+    }, executor);
+    return out;
+  }
+
+  private Decision finishCloud(String id, List<Tensor> inputs, long t0, NetworkType net, long now, long budgetMs,
+      DecisionRecord.Builder rb, RouteDecision d, EdgeRun edgeFirst, OffloadResult res) {
+    try {
+      estimator.outcome(net, now, res.status(), res.roundTripMs(), budgetMs);
+      CloudResult cr = cloudResult(res, budgetMs);
+      rb.cloud(cr).bytes(res.bytesUp(), res.bytesDown());
+      if (cr.status() == OffloadStatus.OK) {
+        double edgeMs = edgeFirst == null ? 0 : edgeFirst.ms;
+        Cost cost = prices.cost(edgeMs, res.bytesUp(), res.bytesDown(), net, true);
+        double latency = msSince(t0);
+        if (edgeFirst != null) {
+          rb.edge(edgeFirst.result());
+        }
+        append(rb.cost(cost).latencyMs(latency).build());
+        return new Decision(id, Route.CLOUD, d.reason(), res.outputs(), cr.prediction(),
+            edgeFirst == null ? null : edgeFirst.signals, edgeMs, res.roundTripMs(), latency, cost, d.propensity(),
+            d.explored(), OffloadStatus.OK);
+      }
+      // No usable answer: the edge answers (run now in cloud_only, where it has not run yet).
+      EdgeRun er = edgeFirst != null ? edgeFirst : runEdge(inputs);
+      Reason reason = Reason.forStatus(cr.status());
+      Cost cost = prices.cost(er.ms, res.bytesUp(), res.bytesDown(), net, charged(cr.status()));
+      double latency = msSince(t0);
+      append(rb.outcome(Route.EDGE_FALLBACK, reason).edge(er.result()).cost(cost).latencyMs(latency).build());
+      return new Decision(id, Route.EDGE_FALLBACK, reason, er.outputs, er.signals.top1(), er.signals, er.ms,
+          res.roundTripMs(), latency, cost, d.propensity(), d.explored(), cr.status());
+    } finally {
+      exit();
+    }
+  }
+
+  /** The cloud part of a record; a reply whose outputs cannot be scored counts as an internal error. */
+  private CloudResult cloudResult(OffloadResult res, long budgetMs) {
+    if (!res.isOk()) {
+      return CloudResult.from(res, -1, budgetMs);
+    }
+    try {
+      return CloudResult.from(res, cloudScorer.score(res.outputs()).top1(), budgetMs);
+    } catch (RuntimeException e) {
+      return CloudResult.of(OffloadStatus.INTERNAL_ERROR, "cloud outputs unreadable: " + e.getMessage(), -1,
+          res.roundTripMs(), budgetMs, res.relayId(), res.modelVersion(), res.queueMs(), res.inferenceMs(),
+          res.batchSize());
+    }
+  }
+
+  /**
+   * A request that left the device (a reply came, or it timed out) cost its upload even when the
+   * offloader did not count it.
+   */
+  private static OffloadResult withBytesUp(OffloadResult res, OffloadRequest request) {
+    OffloadStatus s = res.status();
+    boolean sent = s.fromRelay() || s == OffloadStatus.TIMEOUT;
+    if (!sent || res.bytesUp() > 0) {
+      return res;
+    }
+    return res.toBuilder().bytesUp(CloudInput.byteLength(request.inputs())).build();
+  }
+
+  private static boolean charged(OffloadStatus s) {
+    return s == OffloadStatus.OK || s == OffloadStatus.TIMEOUT;
+  }
+
+  private CompletableFuture<OffloadResult> send(OffloadRequest request) {
+    try {
+      CompletableFuture<OffloadResult> f = offloader.offload(request);
+      if (f == null) {
+        return CompletableFuture.completedFuture(OffloadResult.local(OffloadStatus.PUBLISH_FAILED,
+            "offloader returned no future"));
+      }
+      return f;
+    } catch (RuntimeException e) {
+      // The contract says offload() never throws for a cloud failure; one that does is treated as one.
+      log.warn("offloader threw for {}", request.decisionId(), e);
+      return CompletableFuture.completedFuture(OffloadResult.local(OffloadStatus.PUBLISH_FAILED, e.toString()));
+    }
+  }
+
+  private static OffloadResult await(CompletableFuture<OffloadResult> reply, long budgetMs) {
+    try {
+      return reply.get(budgetMs + OFFLOADER_GRACE_MS, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      // The offloader broke its contract (it must complete by the deadline): stop waiting.
+      reply.complete(OffloadResult.local(OffloadStatus.TIMEOUT, "offloader did not complete by its deadline"));
+      return reply.join();
+    } catch (ExecutionException e) {
+      return failed(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return OffloadResult.local(OffloadStatus.TIMEOUT, "interrupted while waiting for the cloud");
+    }
+  }
+
+  private static OffloadResult failed(Throwable e) {
+    return OffloadResult.local(OffloadStatus.PUBLISH_FAILED, "offloader failed: " + unwrap(e));
+  }
+
+  private void onLateReply(String decisionId, OffloadResult result) {
+    synchronized (lifecycle) {
+      if (closed) {
+        log.debug("late reply for {} after close: dropped", decisionId);
+        return;
+      }
+      inFlight++;
+    }
+    try {
+      executor.execute(() -> {
+        try {
+          CloudResult cr = cloudResult(result, -1);
+          append(AmendmentRecord.lateReply(deviceId, sequences.next(), clock.millis(), decisionId, cr,
+              result.bytesDown()));
+        } finally {
+          exit();
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      exit();
+      log.debug("late reply for {} during close: dropped", decisionId);
+    }
+  }
+
+  private void append(Record r) {
+    try {
+      spool.append(r);
+    } catch (RuntimeException e) {
+      recordWriteFailures.incrementAndGet();
+      log.error("cannot write record {} to the spool", r.id(), e);
+      return;
+    }
+    if (recordListener != null) {
+      try {
+        recordListener.accept(r);
+      } catch (RuntimeException e) {
+        log.warn("record listener failed on {}", r.id(), e);
+      }
+    }
+  }
+
+  private EdgeRun runEdge(List<Tensor> inputs) {
+    long t = System.nanoTime();
+    List<Tensor> outputs = edge.run(inputs);
+    Signals s = scorer.score(outputs);
+    return new EdgeRun(outputs, s, msSince(t), edge.activeProvider());
+  }
+
+  private void enter() {
+    synchronized (lifecycle) {
+      if (closed) {
+        throw new IllegalStateException("Tandem is closed");
+      }
+      inFlight++;
+    }
+  }
+
+  private void exit() {
+    synchronized (lifecycle) {
+      inFlight--;
+      if (inFlight == 0) {
+        lifecycle.notifyAll();
+      }
+    }
+  }
+
+  /** Call holding {@code lifecycle}. */
+  private void awaitIdle(long maxMs) {
+    long end = System.nanoTime() + maxMs * 1_000_000L;
+    while (inFlight > 0) {
+      long left = (end - System.nanoTime()) / 1_000_000L;
+      if (left <= 0) {
+        return;
+      }
+      try {
+        lifecycle.wait(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private static double msSince(long t0) {
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+  }
+
+  private static ThreadFactory daemonThreads() {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "tandem-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private static final class EdgeRun {
+    final List<Tensor> outputs;
+    final Signals signals;
+    final double ms;
+    final ExecutionProvider provider;
+
+    EdgeRun(List<Tensor> outputs, Signals signals, double ms, ExecutionProvider provider) {
+      this.outputs = outputs;
+      this.signals = signals;
+      this.ms = ms;
+      this.provider = provider;
+    }
+
+    EdgeResult result() {
+      return EdgeResult.of(signals, ms, provider.jsonName());
+    }
+  }
+
+  /**
+   * Builder for {@link Tandem}. Required: an edge model, {@link #model}, {@link #deviceId},
+   * {@link #policy} and {@link #spool}. Defaults: the first output scored as class
+   * probabilities (softmax when they are logits), no offloader, every price 0, a device on
+   * unmetered wifi with full battery, the system clock, an unseeded random source, a pool with one
+   * thread per core for {@code inferAsync}.
+   */
+  public static final class Builder {
+    private ModelSession session;
+    private Path modelPath;
+    private byte[] modelBytes;
+    private List<ExecutionProvider> providers = Collections.singletonList(ExecutionProvider.CPU);
+    private int intraOpThreads;
+    private SignalScorer scorer = ClassificationScorer.firstOutput();
+    private SignalScorer cloudScorer;
+    private String model;
+    private String deviceId;
+    private String fleet = "";
+    private Policy policy;
+    private Offloader offloader;
+    private Spool spool;
+    private Prices prices = Prices.none();
+    private DeviceStateProvider deviceState = DeviceStateProvider.fixed(DeviceState.builder().build());
+    private Clock clock = Clock.systemUTC();
+    private Random random = new Random();
+    private Executor executor;
+    private Consumer<Record> recordListener;
+
+    private Builder() {}
+
+    /** The edge model file; loaded by {@link #build()} with {@link #providers}. */
+    public Builder edgeModel(Path path) {
+      this.modelPath = Objects.requireNonNull(path, "path");
+      return this;
+    }
+
+    /** The edge model's bytes; loaded by {@link #build()} with {@link #providers}. */
+    public Builder edgeModel(byte[] bytes) {
+      this.modelBytes = Objects.requireNonNull(bytes, "bytes").clone();
+      return this;
+    }
+
+    /** An edge session already made; Tandem takes it over and closes it. */
+    public Builder edgeSession(ModelSession session) {
+      this.session = Objects.requireNonNull(session, "session");
+      return this;
+    }
+
+    /** Execution providers to try for the edge model, in order (default CPU). */
+    public Builder providers(List<ExecutionProvider> providers) {
+      this.providers = new ArrayList<>(Objects.requireNonNull(providers, "providers"));
+      return this;
+    }
+
+    /** ONNX Runtime intra-op threads for the edge model; 0 (default) lets ONNX Runtime choose. */
+    public Builder intraOpThreads(int n) {
+      this.intraOpThreads = n;
+      return this;
+    }
+
+    /** How the edge model's outputs become signals. */
+    public Builder scorer(SignalScorer scorer) {
+      this.scorer = Objects.requireNonNull(scorer, "scorer");
+      return this;
+    }
+
+    /** How the cloud model's outputs give the top-1 class (default: the edge scorer). */
+    public Builder cloudScorer(SignalScorer scorer) {
+      this.cloudScorer = Objects.requireNonNull(scorer, "cloudScorer");
+      return this;
+    }
+
+    /** The model's name, as the relay serves it. */
+    public Builder model(String model) {
+      this.model = model;
+      return this;
+    }
+
+    public Builder deviceId(String deviceId) {
+      this.deviceId = deviceId;
+      return this;
+    }
+
+    public Builder fleet(String fleet) {
+      this.fleet = Objects.requireNonNull(fleet, "fleet");
+      return this;
+    }
+
+    public Builder policy(Policy policy) {
+      this.policy = policy;
+      return this;
+    }
+
+    /** Where offloads go; Tandem takes it over, registers its late-reply listener and closes it. */
+    public Builder offloader(Offloader offloader) {
+      this.offloader = offloader;
+      return this;
+    }
+
+    /** Where records go; Tandem keeps its sequence numbers in the same directory and closes it. */
+    public Builder spool(Spool spool) {
+      this.spool = spool;
+      return this;
+    }
+
+    public Builder prices(Prices prices) {
+      this.prices = Objects.requireNonNull(prices, "prices");
+      return this;
+    }
+
+    public Builder deviceState(DeviceStateProvider provider) {
+      this.deviceState = Objects.requireNonNull(provider, "deviceState");
+      return this;
+    }
+
+    /** The wall clock that stamps records (latencies use {@link System#nanoTime()}). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The source of exploration draws (seed it for reproducible tests). */
+    public Builder random(Random random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** Runs {@code inferAsync} work and record writing; not shut down by Tandem. */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** Called with every record once it is in the spool (for a UI or metrics); must be fast and thread-safe. */
+    public Builder recordListener(Consumer<Record> listener) {
+      this.recordListener = Objects.requireNonNull(listener, "recordListener");
+      return this;
+    }
+
+    /**
+     * Loads the edge model (when given as a path or bytes) and starts.
+     *
+     * @throws IllegalStateException naming a missing or conflicting option, or a policy made
+     *     for another edge model
+     * @throws dev.tandem.runtime.model.ModelLoadException if the edge model cannot be loaded
+     */
+    public Tandem build() {
+      int sources = (session != null ? 1 : 0) + (modelPath != null ? 1 : 0) + (modelBytes != null ? 1 : 0);
+      if (sources != 1) {
+        throw new IllegalStateException("give exactly one of edgeModel(Path), edgeModel(byte[]) or edgeSession, got "
+            + sources);
+      }
+      if (model == null || model.isEmpty()) {
+        throw new IllegalStateException("model is required (the model's name at the relay)");
+      }
+      if (deviceId == null || deviceId.isEmpty()) {
+        throw new IllegalStateException("deviceId is required");
+      }
+      if (deviceId.contains("/") || deviceId.contains("+") || deviceId.contains("#")) {
+        throw new IllegalStateException("deviceId must not contain '/', '+' or '#' (it is an MQTT topic level): "
+            + deviceId);
+      }
+      if (policy == null) {
+        throw new IllegalStateException("policy is required");
+      }
+      if (spool == null) {
+        throw new IllegalStateException("spool is required");
+      }
+      ModelSession s = session;
+      if (s == null) {
+        ModelSession.Builder mb = ModelSession.builder().providers(providers).intraOpThreads(intraOpThreads);
+        s = (modelPath != null ? mb.path(modelPath) : mb.bytes(modelBytes)).build();
+      }
+      String hash = s.info().sha256();
+      if (!policy.edgeModelHash().isEmpty() && !policy.edgeModelHash().equalsIgnoreCase(hash)) {
+        if (session == null) {
+          s.close();
+        }
+        throw new IllegalStateException("policy version " + policy.version() + " is for edge model "
+            + policy.edgeModelHash() + ", the edge model is " + hash);
+      }
+      return new Tandem(this, s);
+    }
+  }
+}
