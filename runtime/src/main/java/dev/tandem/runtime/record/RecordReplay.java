@@ -37,9 +37,9 @@ public final class RecordReplay {
     List<RoundTripEstimator.ReplayStep> steps = new ArrayList<>();
     for (DecisionRecord r : inTimeOrder(deviceRecords)) {
       boolean sent = r.decided().route().asksCloud();
-      CloudResultView c = new CloudResultView(r);
+      CloudResult c = r.cloud().orElse(null);
       steps.add(new RoundTripEstimator.ReplayStep(r.timeMs(), r.context().device().networkType(), sent,
-          c.status, c.roundTripMs, c.budgetMs));
+          c == null ? null : c.status(), c == null ? -1 : c.roundTripMs(), c == null ? 0 : c.budgetMs()));
     }
     return RoundTripEstimator.replay(policy, steps);
   }
@@ -55,23 +55,5 @@ public final class RecordReplay {
       spent[i] = r.decided().route().asksCloud() ? r.context().expectedOffloadUsd() : 0;
     }
     return CostBudget.replay(policy, times, spent);
-  }
-
-  private static final class CloudResultView {
-    final dev.tandem.runtime.offload.OffloadStatus status;
-    final double roundTripMs;
-    final long budgetMs;
-
-    CloudResultView(DecisionRecord r) {
-      if (r.cloud().isPresent()) {
-        status = r.cloud().get().status();
-        roundTripMs = r.cloud().get().roundTripMs();
-        budgetMs = r.cloud().get().budgetMs();
-      } else {
-        status = null;
-        roundTripMs = -1;
-        budgetMs = 0;
-      }
-    }
   }
 }

@@ -20,7 +20,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The on-device log: records appended as JSON lines to segment files in one directory, until an
@@ -125,10 +127,10 @@ public final class Spool implements AutoCloseable {
    * Closes the current segment, if it holds anything, so that an uploader can take it; the next
    * append starts a new one. Returns the closed segment, or empty if there was nothing to close.
    */
-  public synchronized java.util.Optional<Path> rotate() {
+  public synchronized Optional<Path> rotate() {
     checkOpen();
     if (currentBytes == 0) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     Path closedSeg = current;
     try {
@@ -136,7 +138,7 @@ public final class Spool implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot rotate spool " + dir, e);
     }
-    return java.util.Optional.of(closedSeg);
+    return Optional.of(closedSeg);
   }
 
   /** Segments no longer appended to, oldest first. */
@@ -304,7 +306,7 @@ public final class Spool implements AutoCloseable {
   }
 
   private void openCurrent() throws IOException {
-    current = dir.resolve(String.format(java.util.Locale.ROOT, "%s%020d%s", PREFIX, currentNumber, SUFFIX));
+    current = dir.resolve(String.format(Locale.ROOT, "%s%020d%s", PREFIX, currentNumber, SUFFIX));
     boolean existed = Files.exists(current);
     channel = FileChannel.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     currentBytes = channel.size();
@@ -456,14 +458,16 @@ public final class Spool implements AutoCloseable {
   }
 
   /**
-   * Builder for {@link Spool}. Defaults: segments of 1 MiB, a disk budget of 64 MiB, fsync every
-   * record.
+   * Builder for {@link Spool}. Defaults: segments of 1 MiB, a disk budget of 64 MiB, fsync at most
+   * once a second ({@link FsyncPolicy#interval(long)}): an append is in the OS as soon as it
+   * returns, so a crash of the app loses nothing; only a power loss can lose the last second.
+   * Use {@link FsyncPolicy#everyRecord()} where that matters more than a few ms per record.
    */
   public static final class Builder {
     private final Path dir;
     private long maxSegmentBytes = 1 << 20;
     private long diskBudgetBytes = 64L << 20;
-    private FsyncPolicy fsync = FsyncPolicy.everyRecord();
+    private FsyncPolicy fsync = FsyncPolicy.interval(1000);
 
     private Builder(Path dir) {
       this.dir = Objects.requireNonNull(dir, "directory");
