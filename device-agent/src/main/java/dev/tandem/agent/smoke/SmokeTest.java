@@ -53,25 +53,33 @@ public final class SmokeTest implements Runnable {
   }
 
   @Command(name = "run", mixinStandardHelpOptions = true,
-      description = "Runs the model on each message of a JSON-lines file ({\"id\":..,\"text\":..}, optional \"group\").")
+      description = {"Runs the model on each message of a JSON-lines file ({\"id\":..,\"text\":..}, optional \"group\").",
+          "Give --build (a reference build folder: its edge model, tokenizer and test part)",
+          "or --model, --tokenizer and --messages."})
   static final class Run implements Callable<Integer> {
-    @Option(names = "--messages", required = true, description = "JSON lines with id and text")
+    @Option(names = "--build", description = "a reference build folder (with models.json), e.g. ~/.cache/tandem/models/<key>")
+    Path build;
+
+    @Option(names = "--name", defaultValue = "edge", description = "the model of the build (default ${DEFAULT-VALUE})")
+    String name;
+
+    @Option(names = "--messages", description = "JSON lines with id and text (default with --build: its test.jsonl)")
     Path messages;
 
     @Option(names = "--out", required = true, description = "where to write the results (JSON lines)")
     Path out;
 
-    @Option(names = "--model", required = true, description = "the edge model (ONNX)")
+    @Option(names = "--model", description = "the edge model (ONNX)")
     Path model;
 
-    @Option(names = "--tokenizer", required = true, description = "its tokenizer.json (WordPiece)")
+    @Option(names = "--tokenizer", description = "its tokenizer.json (WordPiece)")
     Path tokenizer;
 
     @Option(names = "--limit", defaultValue = "300", description = "messages to run (default ${DEFAULT-VALUE})")
     int limit;
 
-    @Option(names = "--max-tokens", defaultValue = "128", description = "truncation length (default ${DEFAULT-VALUE})")
-    int maxTokens;
+    @Option(names = "--max-tokens", description = "truncation length (default: the build's, else 128)")
+    Integer maxTokens;
 
     @Option(names = "--threads", defaultValue = "1", description = "intra-op threads (default ${DEFAULT-VALUE})")
     int threads;
@@ -81,6 +89,18 @@ public final class SmokeTest implements Runnable {
 
     @Override
     public Integer call() throws IOException {
+      int tokens = maxTokens != null ? maxTokens : 128;
+      if (build != null) {
+        BuildEntry e = BuildEntry.read(build, name);
+        model = model != null ? model : e.model;
+        tokenizer = tokenizer != null ? tokenizer : e.tokenizer;
+        messages = messages != null ? messages : build.resolve("test.jsonl");
+        tokens = maxTokens != null ? maxTokens : e.maxTokens;
+      }
+      if (model == null || tokenizer == null || messages == null) {
+        throw new CommandLine.ParameterException(new CommandLine(this),
+            "give --build, or all of --model, --tokenizer and --messages");
+      }
       List<Message> msgs = readMessages(messages, limit);
       WordPieceTokenizer tok = WordPieceTokenizer.fromFile(tokenizer);
       long start = System.nanoTime();
@@ -96,7 +116,7 @@ public final class SmokeTest implements Runnable {
           Message m = msgs.get(i);
           long t0 = System.nanoTime();
           List<Tensor> inputs = new ArrayList<>();
-          for (Tensor t : tok.encode(m.text, maxTokens).toTensors()) {
+          for (Tensor t : tok.encode(m.text, tokens).toTensors()) {
             if (declared.contains(t.name())) {
               inputs.add(t);
             }
@@ -189,6 +209,41 @@ public final class SmokeTest implements Runnable {
       throw new IllegalArgumentException("--output '" + name + "' is not an output of the model: " + names);
     }
     return 0;
+  }
+
+  /** One model of a reference build, as the build's {@code models.json} names it. */
+  static final class BuildEntry {
+    final Path model;
+    final Path tokenizer;
+    final int maxTokens;
+
+    private BuildEntry(Path model, Path tokenizer, int maxTokens) {
+      this.model = model;
+      this.tokenizer = tokenizer;
+      this.maxTokens = maxTokens;
+    }
+
+    static BuildEntry read(Path dir, String name) throws IOException {
+      Path manifest = dir.resolve("models.json");
+      if (!Files.exists(manifest)) {
+        throw new IllegalArgumentException("--build " + dir + ": no models.json there");
+      }
+      JsonObject root;
+      try (BufferedReader r = Files.newBufferedReader(manifest, StandardCharsets.UTF_8)) {
+        root = JsonParser.parseReader(r).getAsJsonObject();
+      }
+      List<String> names = new ArrayList<>();
+      for (com.google.gson.JsonElement el : root.getAsJsonArray("models")) {
+        JsonObject o = el.getAsJsonObject();
+        String n = o.get("name").getAsString();
+        names.add(n);
+        if (n.equals(name)) {
+          return new BuildEntry(dir.resolve(o.get("file").getAsString()),
+              dir.resolve(o.get("tokenizer").getAsString()), o.get("maxTokens").getAsInt());
+        }
+      }
+      throw new IllegalArgumentException(manifest + ": no model '" + name + "' (has " + names + ")");
+    }
   }
 
   static final class Message {

@@ -31,7 +31,8 @@ class SmokeComparisonTest {
     assertThat(c.count()).isEqualTo(50);
     assertThat(c.maxAbsDiff()).isZero();
     assertThat(c.maxDiffId()).isEmpty();
-    assertThat(c.report()).startsWith("PASS").contains("top-1 equal: 50/50");
+    assertThat(c.identical()).isEqualTo(50);
+    assertThat(c.report()).startsWith("PASS").contains("top-1 equal: 50/50").contains("bit-identical: 50/50");
   }
 
   @Test
@@ -62,6 +63,7 @@ class SmokeComparisonTest {
 
     assertThat(c.passed()).isFalse();
     assertThat(c.maxDiffId()).isEqualTo("m4");
+    assertThat(c.identical()).isEqualTo(9);
     assertThat(c.maxAbsDiff()).isCloseTo(0.002, org.assertj.core.data.Offset.offset(1e-6));
     assertThat(c.report()).startsWith("FAIL");
   }

@@ -55,6 +55,22 @@ class SmokeTestTest {
   }
 
   @Test
+  void buildEntry_readsTheNamedModelOfAManifest(@TempDir Path dir) throws IOException {
+    Files.write(dir.resolve("models.json"), ("{\"schema\":1,\"models\":["
+        + "{\"name\":\"edge\",\"file\":\"edge.onnx\",\"tokenizer\":\"edge-tokenizer.json\",\"maxTokens\":128},"
+        + "{\"name\":\"cloud\",\"file\":\"cloud.onnx\",\"tokenizer\":\"cloud-tokenizer.json\",\"maxTokens\":256}]}")
+        .getBytes(StandardCharsets.UTF_8));
+
+    SmokeTest.BuildEntry cloud = SmokeTest.BuildEntry.read(dir, "cloud");
+
+    assertThat(cloud.model).isEqualTo(dir.resolve("cloud.onnx"));
+    assertThat(cloud.tokenizer).isEqualTo(dir.resolve("cloud-tokenizer.json"));
+    assertThat(cloud.maxTokens).isEqualTo(256);
+    assertThatThrownBy(() -> SmokeTest.BuildEntry.read(dir, "edge-fp32"))
+        .hasMessageContaining("[edge, cloud]");
+  }
+
+  @Test
   void readMessages_namesEachByGroupAndId_andStopsAtTheLimit(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("m.jsonl");
     Files.write(f, ("{\"id\":\"00001\",\"group\":\"spam-1\",\"text\":\"win\"}\n\n"
