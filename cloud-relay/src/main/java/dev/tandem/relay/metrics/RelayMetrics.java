@@ -1,6 +1,7 @@
 package dev.tandem.relay.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -19,7 +20,8 @@ import java.util.function.IntSupplier;
  *   <li>{@code tandem_relay_queue_seconds{model}}: time from receipt to the start of the run;
  *   <li>{@code tandem_relay_inference_seconds{model}}: ONNX Runtime time per batch;
  *   <li>{@code tandem_relay_batch_size{model}}: requests per run;
- *   <li>{@code tandem_relay_queue_depth{model}}: requests waiting now.
+ *   <li>{@code tandem_relay_queue_depth{model}}: requests waiting now;
+ *   <li>{@code tandem_relay_in_flight{model}}: requests in the model's run now.
  * </ul>
  *
  * Thread-safe.
@@ -32,6 +34,7 @@ public final class RelayMetrics {
   private final Histogram inferenceSeconds;
   private final Histogram batchSize;
   private final Map<String, IntSupplier> queueDepths = new ConcurrentHashMap<>();
+  private final Gauge inFlight;
 
   public RelayMetrics() {
     requests = Counter.builder().name("tandem_relay_requests_total")
@@ -55,6 +58,9 @@ public final class RelayMetrics {
         .labelNames("model")
         .callback(cb -> queueDepths.forEach((model, depth) -> cb.call(depth.getAsInt(), model)))
         .register(registry);
+    inFlight = Gauge.builder().name("tandem_relay_in_flight")
+        .help("Requests in the model's run now")
+        .labelNames("model").register(registry);
   }
 
   public PrometheusRegistry registry() {
@@ -76,6 +82,23 @@ public final class RelayMetrics {
   public void ran(String model, double seconds, int requestsInBatch) {
     inferenceSeconds.labelValues(model).observe(seconds);
     batchSize.labelValues(model).observe(requestsInBatch);
+  }
+
+  /** Sets the number of requests in {@code model}'s run now (0 between runs). */
+  public void inFlight(String model, int requests) {
+    inFlight.labelValues(model).set(requests);
+  }
+
+  /** Requests in {@code model}'s run now. */
+  public long inFlightCount(String model) {
+    return (long) inFlight.labelValues(model).get();
+  }
+
+  /** Model runs (batches) completed so far for {@code model}. */
+  public long runCount(String model) {
+    return inferenceSeconds.collect().getDataPoints().stream()
+        .filter(d -> model.equals(d.getLabels().get("model")))
+        .mapToLong(d -> d.getCount()).sum();
   }
 
   /** Registers the queue-depth source of {@code model}. */

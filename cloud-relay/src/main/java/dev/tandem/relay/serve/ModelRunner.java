@@ -49,6 +49,7 @@ final class ModelRunner implements AutoCloseable {
     this.sink = sink;
     this.relayId = relayId;
     metrics.queueDepth(name, queue::size);
+    metrics.inFlight(name, 0);
     this.worker = new Thread(this::work, "relay-model-" + name);
     this.worker.setDaemon(true);
     this.worker.start();
@@ -195,6 +196,7 @@ final class ModelRunner implements AutoCloseable {
     }
     List<List<Tensor>> outputs;
     long start = System.nanoTime();
+    metrics.inFlight(name, live.size());
     try {
       outputs = Batches.split(m.session.run(Batches.stack(inputs, m.padValues)), rows);
     } catch (InvalidInputException e) {
@@ -217,6 +219,8 @@ final class ModelRunner implements AutoCloseable {
             .relayId(relayId).modelVersion(m.config.version()).build(), "internal_error");
       }
       return;
+    } finally {
+      metrics.inFlight(name, 0);
     }
     long end = System.nanoTime();
     double inferenceMs = (end - start) / 1e6;

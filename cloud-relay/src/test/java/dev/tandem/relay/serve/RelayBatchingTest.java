@@ -48,7 +48,7 @@ class RelayBatchingTest {
         .brokerUrl("tcp://unused:1")
         .addModel(ModelConfig.builder().name("pool").file(model).version("1")
             .providers(Collections.singletonList(ExecutionProvider.CPU)).intraOpThreads(1)
-            .batchable(true).maxBatch(8).maxDelayMicros(50_000).padValue(INPUT_IDS, 0).padValue(ATTENTION_MASK, 0)
+            .batchable(true).maxBatch(8).maxDelayMicros(1_000_000).padValue(INPUT_IDS, 0).padValue(ATTENTION_MASK, 0)
             .build())
         .build();
     Random random = new Random(42);
@@ -90,6 +90,7 @@ class RelayBatchingTest {
         }
         maxBatch = Math.max(maxBatch, r.batchSize());
       }
+      // A 1 s gathering window: batches form however slowly a loaded machine sends the 24.
       assertThat(maxBatch).as("requests sent together were batched").isGreaterThan(1);
     }
   }
