@@ -1,6 +1,7 @@
 package dev.tandem.relay.collect;
 
 import com.google.gson.JsonObject;
+import dev.tandem.runtime.offload.MqttReconnect;
 import dev.tandem.runtime.protocol.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.BufferedReader;
@@ -145,21 +146,8 @@ public final class Collector implements AutoCloseable {
   }
 
   private void reconnect() {
-    long delay = 250;
-    while (!closed && !client.isConnected()) {
-      try {
-        client.connect(connectOptions).waitForCompletion(10_000);
-        return; // connectComplete subscribes
-      } catch (MqttException e) {
-        log.debug("broker not reachable ({}); retrying in {} ms", e.toString(), delay);
-      }
-      try {
-        Thread.sleep(delay);
-      } catch (InterruptedException e) {
-        return;
-      }
-      delay = Math.min(delay * 2, 2_000);
-    }
+    // connectComplete subscribes
+    MqttReconnect.connect(client, connectOptions, () -> closed, 2_000);
   }
 
   private void subscribe() {

@@ -9,6 +9,7 @@ import dev.tandem.runtime.protocol.ReplyFrame;
 import dev.tandem.runtime.protocol.RequestFrame;
 import dev.tandem.runtime.protocol.Topics;
 import dev.tandem.runtime.model.Tensor;
+import dev.tandem.runtime.offload.MqttSockets;
 import dev.tandem.runtime.offload.OffloadStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -124,10 +125,15 @@ public final class Relay implements AutoCloseable {
     o.setSessionExpiryInterval(0L);
     o.setMaxReconnectDelay(30_000);
     if (config.brokerUrl().startsWith("ssl://")) {
-      o.setSocketFactory(RelaySockets.tls(config.tlsCaFile().orElse(null), config.tlsCertFile().orElse(null),
-          config.tlsKeyFile().orElse(null)));
+      try {
+        o.setSocketFactory(MqttSockets.tls(config.tlsCaFile().orElse(null), config.tlsCertFile().orElse(null),
+            config.tlsKeyFile().orElse(null)));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("broker.tls: " + e.getMessage(), e);
+      }
     } else {
-      o.setSocketFactory(RelaySockets.plain());
+      // TCP_NODELAY: a reply is one small write that must not wait for Nagle's algorithm.
+      o.setSocketFactory(MqttSockets.noDelay());
     }
     config.username().ifPresent(o::setUserName);
     config.password().ifPresent(p -> o.setPassword(p.getBytes(StandardCharsets.UTF_8)));

@@ -3,15 +3,16 @@ package dev.tandem.relay.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tandem.relay.testing.MosquittoProcess;
 import dev.tandem.relay.testing.TestDevice;
 import dev.tandem.runtime.model.ExecutionProvider;
 import dev.tandem.runtime.model.Tensor;
+import dev.tandem.runtime.offload.MqttSockets;
 import dev.tandem.runtime.offload.OffloadStatus;
 import dev.tandem.runtime.protocol.FrameCodec;
 import dev.tandem.runtime.protocol.ReplyFrame;
 import dev.tandem.runtime.protocol.RequestFrame;
 import dev.tandem.runtime.protocol.Topics;
+import dev.tandem.runtime.testing.MosquittoBroker;
 import dev.tandem.runtime.testing.TinyModels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ class RelayMosquittoTest {
 
   @Test
   void relay_onMosquitto_answersDevice() throws Exception {
-    try (MosquittoProcess broker = MosquittoProcess.plain(dir);
+    try (MosquittoBroker broker = MosquittoBroker.launch();
         Relay relay = new Relay(RelayConfig.builder().relayId("relay-m").brokerUrl(broker.url())
             .metrics("127.0.0.1", -1).addModel(tiny()).build()).start();
         TestDevice d = new TestDevice(broker.url(), TOPICS, "dev-m")) {
@@ -55,16 +56,15 @@ class RelayMosquittoTest {
   }
 
   /** Starts mosquitto with docs/mosquitto/mosquitto.conf and acl, changing only paths and the listener. */
-  MosquittoProcess docsBroker(Path certs) throws Exception {
+  MosquittoBroker docsBroker(Path certs) throws Exception {
     Path docs = docsFolder();
     run("bash", docs.resolve("gen-certs.sh").toString(), certs.toString(), "localhost",
         "relay-1", "device-1", "device-2");
     Files.copy(docs.resolve("acl"), certs.resolve("acl"));
-    int port = MosquittoProcess.freePort();
     String conf = new String(Files.readAllBytes(docs.resolve("mosquitto.conf")), StandardCharsets.UTF_8)
-        .replace("/etc/mosquitto/tandem/", certs.toString() + "/")
-        .replace("listener 8883 0.0.0.0", "listener " + port + " 127.0.0.1");
-    return MosquittoProcess.start(dir, conf, port);
+        .replace("/etc/mosquitto/tandem/", certs.toString() + "/");
+    Path file = Files.write(certs.resolve("mosquitto.conf"), conf.getBytes(StandardCharsets.UTF_8));
+    return MosquittoBroker.builder().configFile(file).start();
   }
 
   static Path docsFolder() {
@@ -85,15 +85,16 @@ class RelayMosquittoTest {
 
   static MqttConnectionOptions tls(Path certs, String name) {
     MqttConnectionOptions o = new MqttConnectionOptions();
-    o.setSocketFactory(RelaySockets.tls(certs.resolve("ca.crt"), certs.resolve(name + ".crt"), certs.resolve(name + ".key")));
+    o.setSocketFactory(MqttSockets.tls(certs.resolve("ca.crt"), certs.resolve(name + ".crt"), certs.resolve(name + ".key")));
     return o;
   }
 
   @Test
   void docsConfig_tlsAndAcls_serveOwnDeviceAndFenceOthers() throws Exception {
     Path certs = Files.createDirectories(dir.resolve("certs"));
-    try (MosquittoProcess broker = docsBroker(certs)) {
-      String url = "ssl://127.0.0.1:" + broker.port();
+    try (MosquittoBroker broker = docsBroker(certs)) {
+      String url = broker.url();
+      assertThat(url).isEqualTo("ssl://127.0.0.1:" + broker.port());
       RelayConfig cfg = RelayConfig.builder().relayId("relay-1").brokerUrl(url).metrics("127.0.0.1", -1)
           .tls(certs.resolve("ca.crt"), certs.resolve("relay-1.crt"), certs.resolve("relay-1.key"))
           .addModel(tiny()).build();
@@ -134,7 +135,7 @@ class RelayMosquittoTest {
       // A client without a certificate is refused.
       MqttAsyncClient anonymous = new MqttAsyncClient(url, "anon", new MemoryPersistence());
       MqttConnectionOptions o = new MqttConnectionOptions();
-      o.setSocketFactory(RelaySockets.tls(certs.resolve("ca.crt"), null, null));
+      o.setSocketFactory(MqttSockets.tls(certs.resolve("ca.crt"), null, null));
       o.setConnectionTimeout(5);
       assertThatThrownBy(() -> anonymous.connect(o).waitForCompletion(10_000)).isInstanceOf(MqttException.class);
       anonymous.close();

@@ -1,5 +1,6 @@
 package dev.tandem.agent.upload;
 
+import dev.tandem.runtime.offload.MqttReconnect;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -103,21 +104,8 @@ public final class MqttLink implements AutoCloseable {
   }
 
   private void connectLoop() {
-    long delay = 250;
-    while (!closed && !client.isConnected()) {
-      try {
-        client.connect(options).waitForCompletion(10_000);
-        return; // connectComplete subscribes
-      } catch (MqttException e) {
-        log.debug("broker not reachable ({}); retrying in {} ms", e.toString(), delay);
-      }
-      try {
-        Thread.sleep(delay);
-      } catch (InterruptedException e) {
-        return;
-      }
-      delay = Math.min(delay * 2, MAX_RECONNECT_DELAY_MS);
-    }
+    // connectComplete subscribes
+    MqttReconnect.connect(client, options, () -> closed, MAX_RECONNECT_DELAY_MS);
   }
 
   private void subscribeAll() {

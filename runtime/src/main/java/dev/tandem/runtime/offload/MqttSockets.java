@@ -76,27 +76,32 @@ public final class MqttSockets {
    * A TLS factory (with {@code TCP_NODELAY}) that trusts the CA certificates in a PEM file and,
    * when both are given, presents a client certificate.
    *
-   * @param caPem PEM file with one or more CA certificates
+   * @param caPem PEM file with one or more CA certificates, or {@code null} to trust the
+   *     platform's default trust store (a broker with a publicly issued certificate)
    * @param clientCertPem PEM client certificate (chain), or {@code null} for no client certificate
    * @param clientKeyPem PEM PKCS#8 private key ({@code BEGIN PRIVATE KEY}; RSA or EC) for the
-   *     client certificate, or {@code null}. Convert a PKCS#1 key with
+   *     client certificate, or {@code null} (Ed25519 too where the platform supports it).
+   *     Convert a PKCS#1 key with
    *     {@code openssl pkcs8 -topk8 -nocrypt}.
    * @throws IllegalArgumentException if a file cannot be read or parsed, naming the file
    */
   public static SSLSocketFactory tls(Path caPem, Path clientCertPem, Path clientKeyPem) {
-    Objects.requireNonNull(caPem, "caPem");
     if ((clientCertPem == null) != (clientKeyPem == null)) {
       throw new IllegalArgumentException("clientCertPem and clientKeyPem must be given together");
     }
     try {
-      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-      trust.load(null, null);
-      int i = 0;
-      for (Certificate c : certificates(caPem)) {
-        trust.setCertificateEntry("ca-" + i++, c);
-      }
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(trust);
+      if (caPem == null) {
+        tmf.init((KeyStore) null); // the platform's trust store
+      } else {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        int i = 0;
+        for (Certificate c : certificates(caPem)) {
+          trust.setCertificateEntry("ca-" + i++, c);
+        }
+        tmf.init(trust);
+      }
 
       KeyManagerFactory kmf = null;
       if (clientCertPem != null) {
@@ -112,7 +117,8 @@ public final class MqttSockets {
       ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
       return noDelay(ctx.getSocketFactory());
     } catch (GeneralSecurityException | IOException e) {
-      throw new IllegalArgumentException("cannot build a TLS socket factory from " + caPem
+      throw new IllegalArgumentException("cannot build a TLS socket factory from "
+          + (caPem == null ? "the default trust store" : caPem)
           + (clientCertPem == null ? "" : ", " + clientCertPem + ", " + clientKeyPem) + ": " + e.getMessage(), e);
     }
   }
@@ -140,14 +146,15 @@ public final class MqttSockets {
     byte[] der = Base64.getMimeDecoder().decode(m.group(1));
     PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
     GeneralSecurityException last = null;
-    for (String alg : new String[] {"RSA", "EC"}) {
+    // Ed25519 last: only newer platforms (Java 15+) know it; elsewhere it is one more miss.
+    for (String alg : new String[] {"RSA", "EC", "Ed25519"}) {
       try {
         return KeyFactory.getInstance(alg).generatePrivate(spec);
       } catch (GeneralSecurityException e) {
         last = e; // not this algorithm; try the next
       }
     }
-    throw new IllegalArgumentException(pem + " holds neither an RSA nor an EC key", last);
+    throw new IllegalArgumentException(pem + " holds no RSA, EC or Ed25519 key", last);
   }
 
   private static Socket noDelay(Socket s) throws IOException {

@@ -43,17 +43,33 @@ public final class MosquittoBroker implements AutoCloseable {
     this.dir = Files.createTempDirectory(tmpRoot(), "mosquitto-");
     this.config = dir.resolve("mosquitto.conf");
     this.log = dir.resolve("mosquitto.log");
-    this.tls = b.caFile != null;
     List<String> lines = new ArrayList<>();
-    lines.add("listener " + port + " 127.0.0.1");
-    lines.add("set_tcp_nodelay true");
-    lines.add("persistence false");
     // Started as root, mosquitto would drop to the "mosquitto" user and fail to read our files.
     lines.add("user " + System.getProperty("user.name"));
     lines.add("log_dest stdout");
     lines.add("log_type error");
     lines.add("log_type warning");
     lines.add("log_type notice");
+    if (b.baseConfig != null) {
+      // A given configuration, with its listener moved to our loopback port.
+      boolean certified = false;
+      for (String line : Files.readAllLines(b.baseConfig, StandardCharsets.UTF_8)) {
+        String t = line.trim();
+        if (t.startsWith("listener ")) {
+          line = "listener " + port + " 127.0.0.1";
+        }
+        certified |= t.startsWith("certfile ");
+        lines.add(line);
+      }
+      this.tls = certified;
+      lines.addAll(b.extraLines);
+      Files.write(config, lines, StandardCharsets.UTF_8);
+      return;
+    }
+    this.tls = b.caFile != null;
+    lines.add("listener " + port + " 127.0.0.1");
+    lines.add("set_tcp_nodelay true");
+    lines.add("persistence false");
     if (b.passwordFile != null) {
       lines.add("allow_anonymous false");
       lines.add("password_file " + b.passwordFile.toAbsolutePath());
@@ -251,9 +267,22 @@ public final class MosquittoBroker implements AutoCloseable {
     private Path keyFile;
     private boolean requireClientCertificate;
     private Path passwordFile;
+    private Path baseConfig;
     private final List<String> extraLines = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Runs with this configuration file (e.g. a shipped one) instead of the generated listener,
+     * authentication and TLS lines: each {@code listener} line is moved to this broker's
+     * loopback port, and the user, logging and {@link #configLine} lines are added. Paths in the
+     * file are used as they are. The URL is {@code ssl://} when the file has a {@code certfile}.
+     * Not combinable with {@link #tls} or {@link #passwordFile}.
+     */
+    public Builder configFile(Path file) {
+      this.baseConfig = file;
+      return this;
+    }
 
     /** A fixed port; by default a free one is picked. */
     public Builder port(int port) {
@@ -289,6 +318,9 @@ public final class MosquittoBroker implements AutoCloseable {
 
     /** Writes the configuration without starting the broker. */
     public MosquittoBroker build() {
+      if (baseConfig != null && (caFile != null || passwordFile != null)) {
+        throw new IllegalStateException("configFile replaces tls and passwordFile; set them in the file");
+      }
       if (caFile != null && (certFile == null || keyFile == null)) {
         throw new IllegalStateException("tls needs the CA, certificate and key files");
       }
