@@ -114,6 +114,7 @@ public final class Tandem implements AutoCloseable {
   private final Consumer<Record> recordListener;
   private final RoundTripEstimator estimator;
   private final CostBudget budget;
+  private final double edgeTimeScale;
   private final AtomicLong recordWriteFailures = new AtomicLong();
   private volatile Policy policy;
 
@@ -144,6 +145,7 @@ public final class Tandem implements AutoCloseable {
       this.executor = b.executor;
     }
     this.recordListener = b.recordListener;
+    this.edgeTimeScale = b.edgeTimeScale;
     this.policy = b.policy;
     this.estimator = new RoundTripEstimator(b.policy);
     this.budget = new CostBudget(b.policy);
@@ -554,8 +556,21 @@ public final class Tandem implements AutoCloseable {
   private EdgeRun runEdge(List<Tensor> inputs) {
     long t = System.nanoTime();
     List<Tensor> outputs = edge.run(inputs);
+    if (edgeTimeScale > 1) {
+      stretch(t);
+    }
     Signals s = scorer.score(outputs);
     return new EdgeRun(outputs, s, msSince(t), edge.activeProvider());
+  }
+
+  /** Sleeps so that the edge run started at {@code t} takes {@code edgeTimeScale} times its own time. */
+  private void stretch(long t) {
+    long extraNanos = (long) ((System.nanoTime() - t) * (edgeTimeScale - 1));
+    try {
+      TimeUnit.NANOSECONDS.sleep(extraNanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void enter() {
@@ -655,6 +670,7 @@ public final class Tandem implements AutoCloseable {
     private Random random = new Random();
     private Executor executor;
     private Consumer<Record> recordListener;
+    private double edgeTimeScale = 1;
 
     private Builder() {}
 
@@ -764,6 +780,21 @@ public final class Tandem implements AutoCloseable {
     /** Called with every record once it is in the spool (for a UI or metrics); must be fast and thread-safe. */
     public Builder recordListener(Consumer<Record> listener) {
       this.recordListener = Objects.requireNonNull(listener, "recordListener");
+      return this;
+    }
+
+    /**
+     * For simulation: each edge run takes {@code scale} times as long as it does on this machine
+     * (the thread sleeps for the difference after the run, inside the measured edge time), so a
+     * device slower than the host can share one session with faster ones. Default 1.
+     *
+     * @throws IllegalArgumentException if {@code scale} is below 1 or not finite
+     */
+    public Builder edgeTimeScale(double scale) {
+      if (!(scale >= 1) || Double.isInfinite(scale)) {
+        throw new IllegalArgumentException("edgeTimeScale must be a finite number >= 1, was " + scale);
+      }
+      this.edgeTimeScale = scale;
       return this;
     }
 

@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * hands it to the {@link LogStore}, and only once the store has made it durable publishes a
  * {@code logs-ack} for it on the device's ack topic (QoS 1).
  *
- * <p>Delivery: the session is persistent (clean start off, a session expiry), so QoS 1 batches
- * the broker handed to a collector that then died are delivered again when it reconnects; and
- * a device resends any batch not acked in time. Both are harmless: the store deduplicates.
+ * <p>Delivery: a device resends any batch not acked in time, to whichever collector the broker
+ * picks; a batch that was stored but whose ack was lost is then stored again as nothing (the
+ * store deduplicates). The session is clean, and subscriptions are made again on every connect.
  *
  * <p>Threading: messages are processed one at a time on Paho's callback thread; the store's
  * fsyncs bound the rate. {@link #close()} is idempotent.
@@ -53,6 +53,7 @@ public final class Collector implements AutoCloseable {
   private final LogStore store;
   private final CollectorMetrics metrics;
   private final MqttAsyncClient client;
+  private final MqttConnectionOptions connectOptions;
   private final ExecutorService subscriber = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "collector-subscribe");
     t.setDaemon(true);
@@ -69,7 +70,6 @@ public final class Collector implements AutoCloseable {
     char[] password;
     javax.net.SocketFactory socketFactory;
     int maxBatchBytes = 64 << 20;
-    long sessionExpirySeconds = 3600;
 
     public Options brokerUrl(String v) {
       brokerUrl = v;
@@ -119,10 +119,12 @@ public final class Collector implements AutoCloseable {
     client = new MqttAsyncClient(opts.brokerUrl, opts.clientId, new MemoryPersistence());
     client.setCallback(new Callback());
     MqttConnectionOptions co = new MqttConnectionOptions();
-    co.setCleanStart(false);
-    co.setSessionExpiryInterval(opts.sessionExpirySeconds);
-    co.setAutomaticReconnect(true);
-    co.setAutomaticReconnectDelay(1, 5);
+    // A clean session: a persistent one, resumed after a broker restart, got Mosquitto 2.0 to
+    // disconnect us with a protocol error (reason 130) in a loop. Nothing depends on it: a
+    // batch no collector acked stays in the device's spool and is sent again.
+    co.setCleanStart(true);
+    // Reconnects are ours: Paho's automatic reconnect delay grows past its configured maximum.
+    co.setAutomaticReconnect(false);
     co.setKeepAliveInterval(10);
     co.setConnectionTimeout(10);
     if (opts.username != null) {
@@ -132,6 +134,7 @@ public final class Collector implements AutoCloseable {
     if (opts.socketFactory != null) {
       co.setSocketFactory(opts.socketFactory);
     }
+    this.connectOptions = co;
     client.connect(co).waitForCompletion(15_000);
     // connectComplete subscribes (first connect and every reconnect).
   }
@@ -139,6 +142,24 @@ public final class Collector implements AutoCloseable {
   /** The shared subscription this collector uses. */
   public String subscription() {
     return "$share/" + SHARE_GROUP + "/" + opts.prefix + "/logs/+";
+  }
+
+  private void reconnect() {
+    long delay = 250;
+    while (!closed && !client.isConnected()) {
+      try {
+        client.connect(connectOptions).waitForCompletion(10_000);
+        return; // connectComplete subscribes
+      } catch (MqttException e) {
+        log.debug("broker not reachable ({}); retrying in {} ms", e.toString(), delay);
+      }
+      try {
+        Thread.sleep(delay);
+      } catch (InterruptedException e) {
+        return;
+      }
+      delay = Math.min(delay * 2, 2_000);
+    }
   }
 
   private void subscribe() {
@@ -210,6 +231,7 @@ public final class Collector implements AutoCloseable {
     Long from = null;
     Long to = null;
     long evicted = 0;
+    List<long[]> unused = new ArrayList<>();
     if (p != null && p.getUserProperties() != null) {
       for (UserProperty u : p.getUserProperties()) {
         try {
@@ -226,6 +248,19 @@ public final class Collector implements AutoCloseable {
             case "evicted":
               evicted = Long.parseLong(u.getValue());
               break;
+            case "unused":
+              for (String range : u.getValue().split(",")) {
+                if (range.isEmpty()) {
+                  continue;
+                }
+                int dash = range.indexOf('-');
+                if (dash <= 0) {
+                  throw new NumberFormatException(range);
+                }
+                unused.add(new long[] {Long.parseLong(range.substring(0, dash)),
+                    Long.parseLong(range.substring(dash + 1))});
+              }
+              break;
             default:
               break;
           }
@@ -238,7 +273,8 @@ public final class Collector implements AutoCloseable {
     if (batchId == null || from == null || to == null) {
       throw new IllegalArgumentException("batch_id, seq_from and seq_to user properties are required");
     }
-    return new IncomingBatch(device, batchId, from, to, evicted, gunzipLines(msg.getPayload()));
+    return new IncomingBatch(device, batchId, from, to, evicted, gunzipLines(msg.getPayload()),
+        unused);
   }
 
   private List<String> gunzipLines(byte[] payload) throws IOException {
@@ -283,7 +319,11 @@ public final class Collector implements AutoCloseable {
   private final class Callback implements MqttCallback {
     @Override
     public void disconnected(MqttDisconnectResponse r) {
-      log.warn("collector disconnected: {}", r);
+      log.warn("collector disconnected ({}); reconnecting", r.getException() != null
+          ? r.getException().getMessage() : r.getReasonString());
+      if (!closed) {
+        subscriber.execute(Collector.this::reconnect);
+      }
     }
 
     @Override

@@ -38,6 +38,14 @@ final class CollectorMetrics {
             cb.call(e.getValue().evicted(), e.getKey());
           }
         }).register(registry);
+    GaugeWithCallback.builder().name("tandem_collector_sequence_unused")
+        .help("Per device: sequence numbers a restart skipped (declared unused by the device)")
+        .labelNames("device")
+        .callback(cb -> {
+          for (Map.Entry<String, DeviceGaps> e : store.gaps().entrySet()) {
+            cb.call(e.getValue().unused(), e.getKey());
+          }
+        }).register(registry);
     GaugeWithCallback.builder().name("tandem_collector_records_stored")
         .help("Per device: distinct records in the store")
         .labelNames("device")

@@ -15,14 +15,17 @@ public final class DeviceGaps {
   private final long maxSeq;
   private final long missing;
   private final long evicted;
+  private final long unused;
 
-  DeviceGaps(String device, long stored, long minSeq, long maxSeq, long missing, long evicted) {
+  DeviceGaps(String device, long stored, long minSeq, long maxSeq, long missing, long evicted,
+      long unused) {
     this.device = device;
     this.stored = stored;
     this.minSeq = minSeq;
     this.maxSeq = maxSeq;
     this.missing = missing;
     this.evicted = evicted;
+    this.unused = unused;
   }
 
   public String device() {
@@ -54,14 +57,22 @@ public final class DeviceGaps {
     return evicted;
   }
 
-  /** Missing numbers not explained by evictions. */
+  /**
+   * Missing numbers the device declared it never used: the rest of a block of sequence numbers
+   * reserved before a restart (the sequence store reserves in blocks, so a crash skips some).
+   */
+  public long unused() {
+    return unused;
+  }
+
+  /** Missing numbers explained neither by evictions nor by unused numbers. */
   public long lost() {
-    return Math.max(0, missing - evicted);
+    return Math.max(0, missing - evicted - unused);
   }
 
   @Override
   public String toString() {
     return "DeviceGaps{device=" + device + ", stored=" + stored + ", seq=[" + minSeq + ".."
-        + maxSeq + "], missing=" + missing + ", evicted=" + evicted + ", lost=" + lost() + "}";
+        + maxSeq + "], missing=" + missing + ", evicted=" + evicted + ", unused=" + unused + ", lost=" + lost() + "}";
   }
 }

@@ -14,12 +14,16 @@ public final class IncomingBatch {
   /** Device ids and batch ids become file names: keep them to a safe alphabet. */
   static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
+  /** Widest unused range accepted (a sequence block is far smaller). */
+  static final long MAX_UNUSED_RANGE = 1_000_000;
+
   private final String device;
   private final String batchId;
   private final long seqFrom;
   private final long seqTo;
   private final long evictedTotal;
   private final List<String> lines;
+  private final List<long[]> unused;
 
   /**
    * @throws IllegalArgumentException naming the field when an id is unsafe as a file name or
@@ -28,6 +32,16 @@ public final class IncomingBatch {
   public IncomingBatch(
       String device, String batchId, long seqFrom, long seqTo, long evictedTotal,
       List<String> lines) {
+    this(device, batchId, seqFrom, seqTo, evictedTotal, lines, new ArrayList<long[]>());
+  }
+
+  /**
+   * As above, with sequence ranges the device declares it never used (numbers a restart skipped),
+   * each {@code {from, to}} inclusive.
+   */
+  public IncomingBatch(
+      String device, String batchId, long seqFrom, long seqTo, long evictedTotal,
+      List<String> lines, List<long[]> unused) {
     if (device == null || !SAFE_ID.matcher(device).matches() || device.startsWith(".")) {
       throw new IllegalArgumentException("device id must match " + SAFE_ID + ", was " + device);
     }
@@ -46,6 +60,21 @@ public final class IncomingBatch {
     this.seqTo = seqTo;
     this.evictedTotal = evictedTotal;
     this.lines = Collections.unmodifiableList(new ArrayList<>(lines));
+    for (long[] r : unused) {
+      if (r.length != 2 || r[0] > r[1] || r[0] < 0) {
+        throw new IllegalArgumentException("unused ranges must be from-to with from <= to");
+      }
+      if (r[1] - r[0] >= MAX_UNUSED_RANGE) {
+        throw new IllegalArgumentException("unused range " + r[0] + "-" + r[1] + " wider than "
+            + MAX_UNUSED_RANGE);
+      }
+    }
+    this.unused = Collections.unmodifiableList(new ArrayList<>(unused));
+  }
+
+  /** Sequence ranges the device never used (declared after a restart), {@code {from, to}}. */
+  public List<long[]> unused() {
+    return unused;
   }
 
   public String device() {

@@ -71,6 +71,7 @@ public final class LogStore {
   private final long firstSeq;
   private final Map<String, SeqRanges> index = new HashMap<>();
   private final Map<String, Long> evicted = new HashMap<>();
+  private final Map<String, SeqRanges> unused = new HashMap<>();
 
   private LogStore(Path root, Clock clock, long firstSeq) {
     this.root = root;
@@ -140,11 +141,18 @@ public final class LogStore {
     }
     long knownEvicted = evicted.getOrDefault(batch.device(), 0L);
     boolean newEvictions = batch.evictedTotal() > knownEvicted;
+    SeqRanges knownUnused = unused.get(batch.device());
+    boolean newUnused = false;
+    for (long[] r : batch.unused()) {
+      if (knownUnused == null || knownUnused.countWithin(r[0], r[1]) < r[1] - r[0] + 1) {
+        newUnused = true;
+      }
+    }
     if (!fresh.isEmpty()) {
       Path dir = root.resolve(RECORDS).resolve(part).resolve(batch.device());
       writeDurably(dir, batch.batchId(), ".jsonl", fresh);
     }
-    if (!fresh.isEmpty() || newEvictions) {
+    if (!fresh.isEmpty() || newEvictions || newUnused) {
       JsonObject meta = new JsonObject();
       meta.addProperty("device", batch.device());
       meta.addProperty("batch_id", batch.batchId());
@@ -154,6 +162,14 @@ public final class LogStore {
       meta.addProperty("duplicates", duplicates);
       meta.addProperty("rejected", rejected.size());
       meta.addProperty("evicted_total", batch.evictedTotal());
+      com.google.gson.JsonArray un = new com.google.gson.JsonArray();
+      for (long[] r : batch.unused()) {
+        com.google.gson.JsonArray pair = new com.google.gson.JsonArray();
+        pair.add(r[0]);
+        pair.add(r[1]);
+        un.add(pair);
+      }
+      meta.add("unused", un);
       meta.addProperty("received_at", clock.instant().toString());
       Path dir = root.resolve(BATCHES).resolve(part).resolve(batch.device());
       List<String> one = new ArrayList<>();
@@ -166,6 +182,12 @@ public final class LogStore {
     }
     if (newEvictions) {
       evicted.put(batch.device(), batch.evictedTotal());
+    }
+    if (newUnused) {
+      SeqRanges u = unused.computeIfAbsent(batch.device(), d -> new SeqRanges());
+      for (long[] r : batch.unused()) {
+        u.addRange(r[0], r[1]);
+      }
     }
     return new StoreResult(batch.batchId(), fresh.size(), duplicates, rejected.size());
   }
@@ -181,6 +203,7 @@ public final class LogStore {
     Map<String, DeviceGaps> out = new TreeMap<>();
     java.util.Set<String> devices = new java.util.HashSet<>(index.keySet());
     devices.addAll(evicted.keySet());
+    devices.addAll(unused.keySet());
     for (String d : devices) {
       out.put(d, gapsOf(d));
     }
@@ -191,10 +214,12 @@ public final class LogStore {
     SeqRanges r = index.get(device);
     long ev = evicted.getOrDefault(device, 0L);
     if (r == null || r.isEmpty()) {
-      return new DeviceGaps(device, 0, -1, -1, 0, ev);
+      return new DeviceGaps(device, 0, -1, -1, 0, ev, 0);
     }
     long missing = (r.max() - firstSeq + 1) - r.count();
-    return new DeviceGaps(device, r.count(), r.min(), r.max(), Math.max(0, missing), ev);
+    SeqRanges u = unused.get(device);
+    long un = u == null ? 0 : u.countWithin(firstSeq, r.max());
+    return new DeviceGaps(device, r.count(), r.min(), r.max(), Math.max(0, missing), ev, un);
   }
 
   /** Writes lines to dir/name+ext via a temp file, fsync, rename and a directory fsync. */
@@ -290,6 +315,13 @@ public final class LogStore {
     String device = o.get("device").getAsString();
     long ev = o.get("evicted_total").getAsLong();
     evicted.merge(device, ev, Math::max);
+    if (o.has("unused")) {
+      for (com.google.gson.JsonElement e : o.getAsJsonArray("unused")) {
+        com.google.gson.JsonArray pair = e.getAsJsonArray();
+        unused.computeIfAbsent(device, d -> new SeqRanges())
+            .addRange(pair.get(0).getAsLong(), pair.get(1).getAsLong());
+      }
+    }
   }
 
   private long indexParquet(Path p) throws IOException {

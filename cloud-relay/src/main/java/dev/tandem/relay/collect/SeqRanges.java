@@ -39,6 +39,30 @@ final class SeqRanges {
     return true;
   }
 
+  /** Adds the closed range [from, to]; returns how many numbers were new. */
+  long addRange(long from, long to) {
+    long added = 0;
+    for (long s = from; s <= to; s++) {
+      if (add(s)) {
+        added++;
+      }
+    }
+    return added;
+  }
+
+  /** How many members lie in [from, to]. */
+  long countWithin(long from, long to) {
+    long n = 0;
+    for (Map.Entry<Long, Long> e : ranges.entrySet()) {
+      long lo = Math.max(from, e.getKey());
+      long hi = Math.min(to, e.getValue());
+      if (lo <= hi) {
+        n += hi - lo + 1;
+      }
+    }
+    return n;
+  }
+
   long count() {
     return count;
   }

@@ -2,6 +2,7 @@ package dev.tandem.relay.collect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.runtime.testing.MosquittoBroker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -91,7 +92,7 @@ class CollectorTest {
   @Test
   void collector_storesBatchDurably_thenAcks_andCountsGapsInMetrics() throws Exception {
     Path storeDir = dir.resolve("store");
-    try (TestBroker broker = new TestBroker(Files.createDirectories(dir.resolve("broker")))) {
+    try (MosquittoBroker broker = MosquittoBroker.launch()) {
       LogStore store = LogStore.open(storeDir, Clock.systemUTC(), 1);
       PrometheusRegistry registry = new PrometheusRegistry();
       BlockingQueue<String> acks = new LinkedBlockingQueue<>();

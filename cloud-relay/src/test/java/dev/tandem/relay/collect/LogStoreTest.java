@@ -2,6 +2,8 @@ package dev.tandem.relay.collect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.runtime.record.AmendmentRecord;
+import dev.tandem.runtime.record.RecordCodec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +22,10 @@ class LogStoreTest {
 
   @TempDir Path dir;
 
+  /** A real record line, as the runtime writes it (a label amendment: the smallest kind). */
   static String record(String device, long seq) {
-    return "{\"schema\":1,\"kind\":\"decision\",\"device\":\"" + device + "\",\"seq\":" + seq
-        + ",\"route\":\"edge\",\"latency_ms\":" + (seq % 7) + ".5}";
+    return RecordCodec.encode(AmendmentRecord.label(device, seq, 1_790_000_000_000L + seq,
+        device + ":" + (seq + 1000), (int) (seq % 2)));
   }
 
   static IncomingBatch batch(String device, String id, long from, long to, long evicted) {
@@ -86,13 +89,14 @@ class LogStoreTest {
     lines.add(record("dev-1", 1));
     lines.add(record("dev-2", 2));
     lines.add("not json");
+    lines.add("{\"schema\":99,\"kind\":\"decision\",\"device\":\"dev-1\",\"seq\":3}");
     lines.add(record("dev-1", 99));
     StoreResult r = s.store(new IncomingBatch("dev-1", "b1", 1, 3, 0, lines));
     assertThat(r.written()).isEqualTo(1);
-    assertThat(r.rejected()).isEqualTo(3);
+    assertThat(r.rejected()).isEqualTo(4);
     String rejected = new String(Files.readAllBytes(files(dir, "rejected").get(0)));
     assertThat(rejected).contains("does not match topic device dev-1")
-        .contains("not JSON").contains("outside batch range");
+        .contains("not JSON").contains("outside batch range").contains("schema");
     assertThat(s.contains("dev-2", 2)).isFalse();
   }
 
@@ -109,6 +113,24 @@ class LogStoreTest {
     assertThat(g.lost()).isEqualTo(2);
     // the eviction count survives a restart
     assertThat(LogStore.open(dir, CLOCK, 1).gaps().get("dev-1").evicted()).isEqualTo(10);
+  }
+
+  @Test
+  void gaps_numbersSkippedByARestart_areUnusedNotLost() throws IOException {
+    LogStore s = LogStore.open(dir, CLOCK, 1);
+    s.store(batch("dev-1", "b1", 1, 10, 0));
+    List<long[]> unused = new ArrayList<>();
+    unused.add(new long[] {11, 64});
+    List<String> lines = new ArrayList<>();
+    for (long q = 65; q <= 70; q++) {
+      lines.add(record("dev-1", q));
+    }
+    s.store(new IncomingBatch("dev-1", "b2", 65, 70, 0, lines, unused));
+    DeviceGaps g = s.gaps().get("dev-1");
+    assertThat(g.missing()).isEqualTo(54);
+    assertThat(g.unused()).isEqualTo(54);
+    assertThat(g.lost()).isZero();
+    assertThat(LogStore.open(dir, CLOCK, 1).gaps().get("dev-1").lost()).isZero();
   }
 
   @Test

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.tandem.relay.collect.TestBroker;
+import dev.tandem.runtime.testing.MosquittoBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,7 @@ class PolicyPublisherTest {
 
   @Test
   void publish_assignsRetainedPlusOne_andRollbackRepublishesOldContentAsNewVersion() throws Exception {
-    try (TestBroker broker = new TestBroker(Files.createDirectories(dir.resolve("b")));
+    try (MosquittoBroker broker = MosquittoBroker.launch();
         PolicyPublisher p = new PolicyPublisher(broker.url(), "tandem/v1", null, null, null)) {
       assertThat(p.currentVersion("fleet-a", "minilm")).isZero();
       assertThat(p.publish("fleet-a", "minilm", policy(0.7)).version).isEqualTo(1);
@@ -45,7 +45,7 @@ class PolicyPublisherTest {
 
   @Test
   void publish_invalidPolicy_isRefusedWithReason_andNothingChanges() throws Exception {
-    try (TestBroker broker = new TestBroker(Files.createDirectories(dir.resolve("b")));
+    try (MosquittoBroker broker = MosquittoBroker.launch();
         PolicyPublisher p = new PolicyPublisher(broker.url(), "tandem/v1", null, null, null)) {
       p.publish("fleet-a", "minilm", policy(0.7));
       assertThatThrownBy(() -> p.publish("fleet-a", "minilm", "{ nope"))

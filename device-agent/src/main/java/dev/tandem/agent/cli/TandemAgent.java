@@ -1,5 +1,7 @@
 package dev.tandem.agent.cli;
 
+import dev.tandem.agent.run.RunCommand;
+import dev.tandem.agent.simulate.SimulateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,7 +17,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tandem-agent 0.1.0",
     description = "Tandem's device agent.",
-    subcommands = {InferCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {InferCommand.class, RunCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
 public final class TandemAgent {
   /** Runs the command line and exits with its status. */
   public static void main(String[] args) {

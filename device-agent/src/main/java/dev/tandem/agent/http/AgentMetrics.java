@@ -35,6 +35,12 @@ public final class AgentMetrics {
     return a == null ? 0 : a.sum();
   }
 
+  /** The current value of a gauge, or 0 if none is registered under {@code name}. */
+  public long gaugeValue(String name) {
+    LongSupplier g = gauges.get(name);
+    return g == null ? 0 : g.getAsLong();
+  }
+
   public void describe(String name, String text) {
     help.put(name, text);
   }

@@ -50,12 +50,14 @@ public final class LogUploader implements AutoCloseable {
   private final long backoffInitialMs;
   private final long backoffMaxMs;
   private final AgentMetrics metrics;
+  private final java.util.function.LongConsumer onAck;
   private final Map<String, CompletableFuture<Void>> pendingAcks = new ConcurrentHashMap<>();
   private final Object wake = new Object();
   private final Random jitter;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile long lastAckedSeq = -1;
+  private volatile String unused = "";
 
   /** Uploader settings. */
   public static final class Settings {
@@ -64,6 +66,7 @@ public final class LogUploader implements AutoCloseable {
     long ackTimeoutMs = 10_000;
     long backoffInitialMs = 500;
     long backoffMaxMs = 30_000;
+    java.util.function.LongConsumer onAck = seq -> { };
 
     public Settings maxBatchRecords(int v) {
       maxBatchRecords = v;
@@ -77,6 +80,12 @@ public final class LogUploader implements AutoCloseable {
 
     public Settings ackTimeoutMs(long v) {
       ackTimeoutMs = v;
+      return this;
+    }
+
+    /** Called on the upload thread with each acknowledged batch's highest sequence number. */
+    public Settings onAck(java.util.function.LongConsumer listener) {
+      onAck = listener;
       return this;
     }
 
@@ -104,6 +113,7 @@ public final class LogUploader implements AutoCloseable {
     this.backoffInitialMs = s.backoffInitialMs;
     this.backoffMaxMs = s.backoffMaxMs;
     this.metrics = metrics;
+    this.onAck = s.onAck;
     this.jitter = new Random(deviceId.hashCode());
     metrics.describe("tandem_agent_upload_batches_total", "Log batches by outcome (acked, timeout, failed)");
     link.handle(logsAckTopic, (topic, msg) -> onAck(msg));
@@ -116,6 +126,16 @@ public final class LogUploader implements AutoCloseable {
   public void nudge() {
     synchronized (wake) {
       wake.notifyAll();
+    }
+  }
+
+  /**
+   * Declares sequence numbers [from, to] never used (a restart skipped them): sent with every
+   * batch of this run, so the store does not count them as lost.
+   */
+  public void declareUnused(long from, long to) {
+    if (from <= to) {
+      unused = unused.isEmpty() ? from + "-" + to : unused + "," + from + "-" + to;
     }
   }
 
@@ -170,7 +190,8 @@ public final class LogUploader implements AutoCloseable {
         }
         if (send(batch)) {
           queue.acknowledge(batch);
-          lastAckedSeq = batch.seqTo();
+          lastAckedSeq = Math.max(lastAckedSeq, batch.seqTo());
+          onAck.accept(batch.seqTo());
           metrics.inc("tandem_agent_upload_batches_total", "outcome", "acked");
           metrics.inc("tandem_agent_uploaded_records_total", null, null, batch.lines().size());
           backoff = backoffInitialMs;
@@ -201,6 +222,9 @@ public final class LogUploader implements AutoCloseable {
     ups.add(new UserProperty("seq_from", Long.toString(batch.seqFrom())));
     ups.add(new UserProperty("seq_to", Long.toString(batch.seqTo())));
     ups.add(new UserProperty("evicted", Long.toString(queue.evictedTotal())));
+    if (!unused.isEmpty()) {
+      ups.add(new UserProperty("unused", unused));
+    }
     p.setUserProperties(ups);
     p.setContentType("application/x-ndjson+gzip");
     m.setProperties(p);

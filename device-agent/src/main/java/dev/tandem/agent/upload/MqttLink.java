@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
 public final class MqttLink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MqttLink.class);
 
+  /** The longest pause between connection attempts. */
+  static final long MAX_RECONNECT_DELAY_MS = 2_000;
+
   private final MqttAsyncClient client;
   private final MqttConnectionOptions options;
   private final Map<String, BiConsumer<String, MqttMessage>> handlers = new ConcurrentHashMap<>();
@@ -55,8 +58,9 @@ public final class MqttLink implements AutoCloseable {
     client = new MqttAsyncClient(brokerUrl, clientId, new MemoryPersistence());
     options = new MqttConnectionOptions();
     options.setCleanStart(true);
-    options.setAutomaticReconnect(true);
-    options.setAutomaticReconnectDelay(1, 5);
+    // Reconnects are ours, not Paho's: its automatic reconnect only starts after a first
+    // successful connect, and its delay grows past the configured maximum (31 s measured).
+    options.setAutomaticReconnect(false);
     options.setKeepAliveInterval(10);
     options.setConnectionTimeout(5);
     if (username != null) {
@@ -105,14 +109,14 @@ public final class MqttLink implements AutoCloseable {
         client.connect(options).waitForCompletion(10_000);
         return; // connectComplete subscribes
       } catch (MqttException e) {
-        log.debug("broker not reachable yet ({}); retrying in {} ms", e.toString(), delay);
+        log.debug("broker not reachable ({}); retrying in {} ms", e.toString(), delay);
       }
       try {
         Thread.sleep(delay);
       } catch (InterruptedException e) {
         return;
       }
-      delay = Math.min(delay * 2, 5_000);
+      delay = Math.min(delay * 2, MAX_RECONNECT_DELAY_MS);
     }
   }
 
@@ -180,7 +184,11 @@ public final class MqttLink implements AutoCloseable {
     @Override
     public void disconnected(MqttDisconnectResponse r) {
       subscribed = false;
-      log.info("log link disconnected: {}", r.getReasonString());
+      log.info("log link lost ({}); reconnecting", r.getException() != null ? r.getException().getMessage()
+          : r.getReasonString());
+      if (!closed) {
+        worker.execute(MqttLink.this::connectLoop);
+      }
     }
 
     @Override

@@ -134,6 +134,7 @@ class ModelSessionTest {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch running = new CountDownLatch(4);
+    java.util.concurrent.atomic.AtomicInteger completed = new java.util.concurrent.atomic.AtomicInteger();
     try {
       List<Future<Integer>> workers = new ArrayList<>();
       for (int w = 0; w < 4; w++) {
@@ -144,6 +145,7 @@ class ModelSessionTest {
             try {
               assertThat(session.run(in).get(1).toFloatArray()).containsExactly(expected);
               ok++;
+              completed.incrementAndGet();
             } catch (IllegalStateException closed) {
               assertThat(closed).hasMessage("session closed");
               return ok;
@@ -153,8 +155,12 @@ class ModelSessionTest {
         }));
       }
       assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
-      Thread.sleep(50);
-      session.close(); // a crash here would take the JVM down
+      // Close only once runs are under way (a count, not a sleep: the machine may be loaded).
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (completed.get() < 100 && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      session.close(); // closing under a run would crash the JVM
       stop.set(true);
       int total = 0;
       for (Future<Integer> f : workers) {

@@ -1,0 +1,19 @@
+package dev.tandem.agent.policy;
+
+import dev.tandem.agent.upload.MqttLink;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Follows the fleet's retained policy topic ({@code {prefix}/policy/{fleet}/{model}}) on the
+ * agent's background connection and offers every message to the {@link PolicyGate}. The
+ * broker sends the retained policy on every (re)subscribe; the gate ignores a version it has.
+ */
+public final class PolicySubscriber {
+  private PolicySubscriber() {}
+
+  /** Registers the subscription on {@code link}. */
+  public static void follow(MqttLink link, String policyTopic, PolicyGate gate) {
+    link.handle(policyTopic, (topic, msg) ->
+        gate.offer(new String(msg.getPayload(), StandardCharsets.UTF_8), "topic " + topic));
+  }
+}

@@ -1,0 +1,297 @@
+package dev.tandem.agent.run;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import dev.tandem.agent.config.AgentConfig;
+import dev.tandem.agent.http.AgentHttpServer;
+import dev.tandem.agent.http.AgentMetrics;
+import dev.tandem.agent.input.DirectorySource;
+import dev.tandem.agent.input.InferRequest;
+import dev.tandem.agent.input.InputSink;
+import dev.tandem.agent.input.InvalidRequestException;
+import dev.tandem.agent.output.OutputWriter;
+import dev.tandem.agent.policy.PolicyGate;
+import dev.tandem.agent.policy.PolicySubscriber;
+import dev.tandem.agent.state.ProbedDeviceState;
+import dev.tandem.agent.upload.LogUploader;
+import dev.tandem.agent.upload.MqttLink;
+import dev.tandem.agent.upload.SpoolUploadQueue;
+import dev.tandem.runtime.device.DeviceStateProvider;
+import dev.tandem.runtime.model.InvalidInputException;
+import dev.tandem.runtime.policy.Policy;
+import dev.tandem.runtime.protocol.Topics;
+import dev.tandem.runtime.spool.FsyncPolicy;
+import dev.tandem.runtime.spool.SequenceStore;
+import dev.tandem.runtime.spool.Spool;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running device agent: the runtime (edge model, policy, spool, offloader), its inputs, its
+ * output, the log uploader and the policy subscription, wired from an {@link AgentConfig}.
+ * {@link #submit} is the one entry every input source uses. Thread-safe; {@link #close()}
+ * stops the inputs first, then the runtime (every answered decision is spooled), then the
+ * uploader, and is idempotent.
+ */
+public final class Agent implements InputSink, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  private static final Gson GSON = new GsonBuilder().disableHtmlEscaping()
+      .serializeSpecialFloatingPointValues().create();
+  /** The uploader's note of the highest acknowledged sequence, for the restart gap. */
+  static final String UPLOADED = "uploaded.json";
+
+  private final AgentConfig config;
+  private final AgentMetrics metrics = new AgentMetrics();
+  private final Preprocessor preprocessor;
+  private final OutputWriter output;
+  private Spool spool;
+  private Engine engine;
+  private PolicyGate gate;
+  private MqttLink link;
+  private LogUploader uploader;
+  private AgentHttpServer http;
+  private DirectorySource dir;
+  private volatile boolean closed;
+
+  /** Test and embedding hooks; the defaults are what {@code run} uses. */
+  public static final class Options {
+    DeviceStateProvider deviceState;
+    Clock clock = Clock.systemUTC();
+    OutputWriter output;
+
+    /** Replaces the probed device state (tests: a network going offline). */
+    public Options deviceState(DeviceStateProvider p) {
+      deviceState = p;
+      return this;
+    }
+
+    public Options clock(Clock c) {
+      clock = c;
+      return this;
+    }
+
+    /** Where answers of the stdin and directory sources go (default from the config). */
+    public Options output(OutputWriter w) {
+      output = w;
+      return this;
+    }
+  }
+
+  private Agent(AgentConfig config, OutputWriter output) throws IOException {
+    this.config = config;
+    this.output = output;
+    this.preprocessor = new Preprocessor(config);
+  }
+
+  /**
+   * Starts an agent: loads the model and the policy, opens the spool, starts uploading and
+   * following the policy topic (in the background: a broker that is down at start is no error),
+   * and opens the configured HTTP and directory inputs. Stdin is the caller's: see
+   * {@link RunCommand}.
+   *
+   * @throws IOException when the model, tokenizer, spool or a port cannot be opened
+   * @throws IllegalStateException when no usable policy exists
+   */
+  public static Agent start(AgentConfig config, Options options) throws Exception {
+    OutputWriter out = options.output != null ? options.output
+        : config.outputFile().isPresent() ? OutputWriter.file(config.outputFile().get()) : OutputWriter.stdout();
+    Agent a = new Agent(config, out);
+    try {
+      a.open(options);
+    } catch (Exception | Error e) {
+      a.close();
+      throw e;
+    }
+    return a;
+  }
+
+  private void open(Options options) throws Exception {
+    Path spoolDir = config.spool().dir();
+    Files.createDirectories(spoolDir);
+    // Before the runtime hands out a number: which numbers did the last run leave unused?
+    long maxKnown = Math.max(SpoolUploadQueue.maxSeq(spoolDir), readUploaded(spoolDir));
+    long next = SequenceStore.open(spoolDir).peek();
+
+    spool = Spool.builder(spoolDir)
+        .maxSegmentBytes(Math.max(4096, Math.min(1L << 20, config.spool().diskBudgetBytes() / 8)))
+        .diskBudgetBytes(config.spool().diskBudgetBytes())
+        .fsync(fsync(config.spool().fsync()))
+        .build();
+    metrics.gauge("tandem_agent_spool_bytes", "Bytes waiting in the spool", spool::sizeBytes);
+    metrics.gauge("tandem_agent_spool_evicted_records", "Records evicted by the disk budget",
+        spool::evictedRecords);
+
+    DeviceStateProvider state = options.deviceState != null ? options.deviceState
+        : new ProbedDeviceState(config.deviceState(), config.deviceClass(), 1000);
+    String hash = Engines.sha256(config.model().path());
+    Policy initial = PolicyGate.initial(config.policy().file(), spoolDir, hash);
+    engine = Engines.open(config, spool, state, initial, metrics, options.clock);
+    gate = new PolicyGate(config.deviceId(), engine.edgeModelHash(), initial, spoolDir, engine::policy,
+        metrics, options.clock);
+
+    Optional<AgentConfig.Broker> broker = config.broker();
+    if (broker.isPresent() && (config.upload().enabled() || config.policy().subscribe())) {
+      AgentConfig.Broker b = broker.get();
+      Topics topics = Topics.withPrefix(b.topicPrefix());
+      link = new MqttLink(b.url(), config.deviceId() + "-logs", b.username().orElse(null),
+          Engines.password(b), Engines.socketFactory(b));
+      if (config.policy().subscribe()) {
+        PolicySubscriber.follow(link, topics.policy(config.fleet(), config.model().name()), gate);
+      }
+      if (config.upload().enabled()) {
+        AgentConfig.Upload u = config.upload();
+        uploader = new LogUploader(link, new SpoolUploadQueue(spool, u.intervalMs()), config.deviceId(),
+            topics.logs(config.deviceId()), topics.logsAck(config.deviceId()),
+            new LogUploader.Settings().intervalMs(u.intervalMs()).ackTimeoutMs(u.ackTimeoutMs())
+                .backoff(u.backoffInitialMs(), u.backoffMaxMs()).maxBatchRecords(u.maxBatchRecords())
+                .onAck(seq -> writeUploaded(spoolDir, seq)),
+            metrics);
+        if (next > maxKnown + 1) {
+          uploader.declareUnused(maxKnown + 1, next - 1);
+        }
+      }
+      link.start();
+    }
+    if (config.input().httpPort() >= 0) {
+      http = new AgentHttpServer(config.input().httpBind(), config.input().httpPort(), this, metrics,
+          () -> closed ? "stopping" : null, 4);
+      log.info("HTTP endpoint on {}:{}", config.input().httpBind(), http.port());
+    }
+    if (config.input().dir().isPresent()) {
+      dir = new DirectorySource(config.input().dir().get(), this, output::write, 200).start();
+    }
+    log.info("agent {} of fleet {} running: model {} ({}), policy version {}", config.deviceId(),
+        config.fleet(), config.model().name(), engine.edgeModelHash(), initial.version());
+  }
+
+  private static FsyncPolicy fsync(AgentConfig.Spool.Fsync f) {
+    switch (f) {
+      case INTERVAL:
+        return FsyncPolicy.interval(1000);
+      case NONE:
+        return FsyncPolicy.none();
+      default:
+        return FsyncPolicy.everyRecord();
+    }
+  }
+
+  @Override
+  public String submit(String requestJson, String source) {
+    String id = "";
+    try {
+      InferRequest r = InferRequest.parse(requestJson);
+      id = r.id();
+      JsonObject answer = new JsonObject();
+      if (!id.isEmpty()) {
+        answer.addProperty("id", id);
+      }
+      JsonObject d = engine.infer(preprocessor.tensors(r));
+      for (String k : d.keySet()) {
+        answer.add(k, d.get(k));
+      }
+      metrics.inc("tandem_agent_decisions_total", "route", d.get("route").getAsString());
+      if (uploader != null) {
+        uploader.nudge();
+      }
+      return GSON.toJson(answer);
+    } catch (InvalidRequestException | InvalidInputException e) {
+      metrics.inc("tandem_agent_requests_rejected_total", null, null);
+      JsonObject err = new JsonObject();
+      err.addProperty("error", e.getMessage());
+      if (!id.isEmpty()) {
+        err.addProperty("id", id);
+      }
+      return GSON.toJson(err);
+    }
+  }
+
+  /** Writes an answer to the agent's output (stdin and directory sources). */
+  public void emit(String answerJson) {
+    output.write(answerJson);
+  }
+
+  public AgentMetrics metrics() {
+    return metrics;
+  }
+
+  public PolicyGate policyGate() {
+    return gate;
+  }
+
+  /** The HTTP endpoint's port, or -1 when off. */
+  public int httpPort() {
+    return http == null ? -1 : http.port();
+  }
+
+  /** Whether the uploader has nothing left to send (spool fully acknowledged). */
+  public boolean uploaded() {
+    return spool.closedSegments().isEmpty() && spool.sizeBytes() == 0;
+  }
+
+  static long readUploaded(Path spoolDir) {
+    Path f = spoolDir.resolve(UPLOADED);
+    try {
+      if (!Files.exists(f)) {
+        return 0;
+      }
+      String s = new String(Files.readAllBytes(f), StandardCharsets.UTF_8);
+      return com.google.gson.JsonParser.parseString(s).getAsJsonObject().get("max_acked_seq").getAsLong();
+    } catch (IOException | RuntimeException e) {
+      return 0; // a stale or unreadable note only widens the declared range; see docs/log-store.md
+    }
+  }
+
+  private static void writeUploaded(Path spoolDir, long seq) {
+    long known = readUploaded(spoolDir);
+    if (seq <= known) {
+      return;
+    }
+    Path tmp = spoolDir.resolve(UPLOADED + ".tmp");
+    try {
+      Files.write(tmp, ("{\"max_acked_seq\":" + seq + "}\n").getBytes(StandardCharsets.UTF_8));
+      Files.move(tmp, spoolDir.resolve(UPLOADED), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      log.debug("cannot note the uploaded sequence: {}", e.toString()); // only a hint, see above
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (http != null) {
+      http.close();
+    }
+    if (dir != null) {
+      dir.close();
+    }
+    // The uploader first: the runtime closes the spool, and what is not acked stays in it.
+    if (uploader != null) {
+      uploader.close();
+    }
+    if (link != null) {
+      link.close();
+    }
+    if (engine != null) {
+      engine.close();
+    }
+    if (spool != null) {
+      spool.close();
+    }
+    try {
+      output.close();
+    } catch (IOException e) {
+      log.warn("closing the output: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,231 @@
+package dev.tandem.agent.simulate;
+
+import dev.tandem.runtime.policy.Route;
+import dev.tandem.runtime.record.AmendmentRecord;
+import dev.tandem.runtime.record.CloudResult;
+import dev.tandem.runtime.record.DecisionRecord;
+import dev.tandem.runtime.record.Record;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What a fleet did, gathered from every record its devices wrote (as they are spooled) and from
+ * the device loops: decisions by route, fallbacks by reason, latency per network and device
+ * profile, cost, and errors. Thread-safe; {@link #summary} renders the end-of-run table.
+ */
+public final class FleetStats {
+  private final LongAdder decisions = new LongAdder();
+  private final LongAdder amendments = new LongAdder();
+  private final LongAdder relayReplies = new LongAdder();
+  private final LongAdder errors = new LongAdder();
+  private final LongAdder feedback = new LongAdder();
+  private final Map<Route, LongAdder> routes = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> fallbackReasons = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> errorKinds = new ConcurrentHashMap<>();
+  private final Map<String, Group> byNetwork = new ConcurrentHashMap<>();
+  private final Map<String, Group> byDevice = new ConcurrentHashMap<>();
+  private final Group all = new Group();
+
+  /** Latency samples and totals of one profile. */
+  static final class Group {
+    final AtomicLong devices = new AtomicLong();
+    final LongAdder decisions = new LongAdder();
+    final LongAdder cloud = new LongAdder();
+    final LongAdder fallbacks = new LongAdder();
+    private final List<Double> latencies = new ArrayList<>();
+    private double usd;
+    private double joules;
+
+    synchronized void add(DecisionRecord r) {
+      latencies.add(r.latencyMs());
+      usd += r.cost().totalUsd();
+      joules += r.cost().edgeJoules();
+    }
+
+    synchronized double[] sortedLatencies() {
+      double[] a = new double[latencies.size()];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = latencies.get(i);
+      }
+      Arrays.sort(a);
+      return a;
+    }
+
+    synchronized double usd() {
+      return usd;
+    }
+
+    synchronized double joules() {
+      return joules;
+    }
+  }
+
+  /** Registers a device, so profile rows count devices even when they decided nothing. */
+  void device(String networkProfile, String deviceProfile) {
+    byNetwork.computeIfAbsent(networkProfile, k -> new Group()).devices.incrementAndGet();
+    byDevice.computeIfAbsent(deviceProfile, k -> new Group()).devices.incrementAndGet();
+    all.devices.incrementAndGet();
+  }
+
+  /** Counts a record a device of these profiles wrote. Fast; called on the recording thread. */
+  void record(Record r, String networkProfile, String deviceProfile) {
+    if (r instanceof AmendmentRecord) {
+      amendments.increment();
+      return;
+    }
+    if (!(r instanceof DecisionRecord)) {
+      return;
+    }
+    DecisionRecord d = (DecisionRecord) r;
+    decisions.increment();
+    routes.computeIfAbsent(d.route(), k -> new LongAdder()).increment();
+    boolean fallback = d.route() == Route.EDGE_FALLBACK;
+    if (fallback) {
+      fallbackReasons.computeIfAbsent(d.reason().jsonName(), k -> new LongAdder()).increment();
+    }
+    if (d.cloud().isPresent()) {
+      CloudResult c = d.cloud().get();
+      if (c.status().fromRelay()) {
+        relayReplies.increment();
+      }
+    }
+    boolean cloudAnswer = d.route() == Route.CLOUD;
+    for (Group g : new Group[] {byNetwork.computeIfAbsent(networkProfile, k -> new Group()),
+        byDevice.computeIfAbsent(deviceProfile, k -> new Group()), all}) {
+      g.decisions.increment();
+      if (cloudAnswer) {
+        g.cloud.increment();
+      }
+      if (fallback) {
+        g.fallbacks.increment();
+      }
+      g.add(d);
+    }
+  }
+
+  /** An input a device could not decide (an exception from {@code infer}). */
+  void error(Throwable e) {
+    errors.increment();
+    errorKinds.computeIfAbsent(e.getClass().getSimpleName(), k -> new LongAdder()).increment();
+  }
+
+  void feedbackSent() {
+    feedback.increment();
+  }
+
+  /** Decision records written so far. */
+  public long decisions() {
+    return decisions.sum();
+  }
+
+  /** Inputs that failed with an exception. */
+  public long errors() {
+    return errors.sum();
+  }
+
+  /** Decision records whose cloud part came from a relay (any relay status). */
+  public long relayReplies() {
+    return relayReplies.sum();
+  }
+
+  /** Amendment records (labels fed back, late replies). */
+  public long amendments() {
+    return amendments.sum();
+  }
+
+  public long feedback() {
+    return feedback.sum();
+  }
+
+  /** Decisions with this route. */
+  public long route(Route route) {
+    LongAdder a = routes.get(route);
+    return a == null ? 0 : a.sum();
+  }
+
+  /** Fallbacks by reason name, sorted by name. */
+  public Map<String, Long> fallbacksByReason() {
+    Map<String, Long> out = new TreeMap<>();
+    fallbackReasons.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
+  /** Latency percentile (nearest rank, 0-100) over a network profile's decisions, or NaN if none. */
+  public double networkPercentile(String profile, double p) {
+    Group g = byNetwork.get(profile);
+    return g == null ? Double.NaN : percentile(g.sortedLatencies(), p);
+  }
+
+  /** Latency percentile over all decisions, or NaN if none. */
+  public double percentile(double p) {
+    return percentile(all.sortedLatencies(), p);
+  }
+
+  static double percentile(double[] sorted, double p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  /** The end-of-run table: totals, routes, fallbacks by reason, then p50/p95/p99 and cost per profile. */
+  public String summary(double seconds) {
+    StringBuilder sb = new StringBuilder();
+    long n = decisions();
+    sb.append(String.format(Locale.ROOT, "decisions %d in %.1f s (%.1f/s), errors %d, relay replies %d (%.1f/s),"
+        + " feedback labels %d, amendments %d%n", n, seconds, n / seconds, errors(), relayReplies(),
+        relayReplies() / seconds, feedback(), amendments()));
+    sb.append("routes:");
+    for (Route r : Route.values()) {
+      sb.append(String.format(Locale.ROOT, "  %s %d (%.1f %%)", r.jsonName(), route(r), n == 0 ? 0.0
+          : 100.0 * route(r) / n));
+    }
+    sb.append(System.lineSeparator());
+    Map<String, Long> reasons = fallbacksByReason();
+    sb.append("fallbacks by reason:").append(reasons.isEmpty() ? "  none" : "");
+    reasons.forEach((k, v) -> sb.append("  ").append(k).append(' ').append(v));
+    sb.append(System.lineSeparator());
+    if (errors() > 0) {
+      sb.append("errors by kind:");
+      new TreeMap<>(errorKinds).forEach((k, v) -> sb.append("  ").append(k).append(' ').append(v.sum()));
+      sb.append(System.lineSeparator());
+    }
+    sb.append(System.lineSeparator());
+    table(sb, "network", byNetwork);
+    sb.append(System.lineSeparator());
+    table(sb, "device", byDevice);
+    return sb.toString();
+  }
+
+  private void table(StringBuilder sb, String title, Map<String, Group> groups) {
+    String fmt = "%-10s %7s %9s %7s %8s %8s %8s %8s %11s %9s%n";
+    sb.append(String.format(Locale.ROOT, fmt, title, "devices", "decisions", "cloud", "fallback", "p50 ms",
+        "p95 ms", "p99 ms", "cost USD", "edge J"));
+    List<String> names = new ArrayList<>(groups.keySet());
+    Collections.sort(names);
+    for (String name : names) {
+      row(sb, fmt, name, groups.get(name));
+    }
+    row(sb, fmt, "all", all);
+  }
+
+  private static void row(StringBuilder sb, String fmt, String name, Group g) {
+    double[] lat = g.sortedLatencies();
+    sb.append(String.format(Locale.ROOT, fmt, name, g.devices.get(), g.decisions.sum(), g.cloud.sum(),
+        g.fallbacks.sum(), ms(percentile(lat, 50)), ms(percentile(lat, 95)), ms(percentile(lat, 99)),
+        String.format(Locale.ROOT, "%.6f", g.usd()), String.format(Locale.ROOT, "%.2f", g.joules())));
+  }
+
+  private static String ms(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.tandem.workload.fuse;
+
+import dev.tandem.runtime.model.ModelSession;
+import dev.tandem.runtime.model.Tensor;
+import dev.tandem.runtime.text.Encoding;
+import dev.tandem.runtime.text.WordPieceTokenizer;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A fused classifier in the runtime's {@link ModelSession}, as a device or the relay runs it:
+ * text -> token ids (truncated, unpadded) -> {@code probabilities} [ham, spam].
+ *
+ * <p>{@link #probabilities} may be called from many threads (the session allows it); the cost
+ * is one tokenization and one model run per call.
+ */
+public final class FusedClassifier implements AutoCloseable {
+  private final WordPieceTokenizer tokenizer;
+  private final int maxTokens;
+  private final ModelSession session;
+
+  public FusedClassifier(Path model, WordPieceTokenizer tokenizer, int maxTokens, int intraOpThreads) {
+    this.tokenizer = tokenizer;
+    this.maxTokens = maxTokens;
+    this.session = ModelSession.builder().path(model).intraOpThreads(intraOpThreads).build();
+  }
+
+  /** [P(ham), P(spam)] of {@code text}. */
+  public float[] probabilities(String text) {
+    Encoding e = tokenizer.encode(text, maxTokens);
+    List<Tensor> out = session.run(e.toTensors());
+    return out.get(0).toFloatArray();
+  }
+
+  public ModelSession session() {
+    return session;
+  }
+
+  @Override
+  public void close() {
+    session.close();
+  }
+}
