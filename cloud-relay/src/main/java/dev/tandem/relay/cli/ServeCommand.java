@@ -32,8 +32,8 @@ public final class ServeCommand implements Callable<Integer> {
   Path config;
 
   @Option(names = "--embedded-broker",
-      description = "Also start an embedded HiveMQ CE broker (in-memory, no statistics) and connect to it;"
-          + " the config's broker.url may then be left out.")
+      description = "Also start an embedded HiveMQ CE broker (in-memory, no statistics) and connect to it"
+          + " (the config's broker.url is then ignored and may be left out).")
   boolean embeddedBroker;
 
   @Option(names = "--broker-bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
@@ -58,6 +58,11 @@ public final class ServeCommand implements Callable<Integer> {
         log.info("embedded broker listening on {}", broker.url());
       }
       RelayConfig cfg = RelayConfig.load(config, broker == null ? null : broker.url());
+      if (broker != null && !cfg.brokerUrl().equals(broker.url())) {
+        // --embedded-broker means this process's broker, whatever the file says.
+        log.info("--embedded-broker: connecting to {} instead of the config's {}", broker.url(), cfg.brokerUrl());
+        cfg = cfg.toBuilder().brokerUrl(broker.url()).build();
+      }
       Relay relay = new Relay(cfg).start();
       log.info("relay {} ready; metrics on {}:{}", relay.relayId(), cfg.metricsHost(), relay.metricsPort());
       CountDownLatch stopped = new CountDownLatch(1);
@@ -102,6 +107,7 @@ public final class ServeCommand implements Callable<Integer> {
       last = now;
       try {
         RelayConfig next = RelayConfig.load(config, relay.appliedConfig().brokerUrl());
+        next = next.toBuilder().brokerUrl(relay.appliedConfig().brokerUrl()).build();
         List<String> failures = relay.reload(next);
         log.info("config reloaded; models now {}{}", relay.modelVersions(),
             failures.isEmpty() ? "" : "; failed: " + failures);

@@ -63,10 +63,6 @@ final class ModelRunner implements AutoCloseable {
     return !stopping && queue.offer(p);
   }
 
-  int depth() {
-    return queue.size() + (carry == null ? 0 : 1);
-  }
-
   /** Installs a new model; the previous one is closed after its in-flight run. */
   void swap(LoadedModel next) {
     LoadedModel old = current;

@@ -28,6 +28,9 @@ public final class RunCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       System.err.println("bad config " + configFile + ": " + e.getMessage());
       return 2;
+    } catch (java.io.IOException e) {
+      System.err.println("cannot read config " + configFile + ": " + e);
+      return 2;
     }
     Agent agent;
     try {

@@ -7,6 +7,11 @@ import dev.tandem.agent.config.AgentConfig;
 import dev.tandem.agent.output.OutputWriter;
 import dev.tandem.relay.collect.Collector;
 import dev.tandem.relay.collect.LogStore;
+import dev.tandem.relay.serve.ModelConfig;
+import dev.tandem.relay.serve.Relay;
+import dev.tandem.relay.serve.RelayConfig;
+import dev.tandem.runtime.model.ExecutionProvider;
+import java.util.Collections;
 import dev.tandem.runtime.testing.TinyModels;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -36,6 +41,7 @@ final class Fleet implements AutoCloseable {
   LogStore store;
   Collector collector;
   final List<Agent> agents = new ArrayList<>();
+  Relay relay;
 
   Fleet(Path dir) throws Exception {
     this.dir = dir;
@@ -53,6 +59,22 @@ final class Fleet implements AutoCloseable {
     return "{\"schema\": 1, \"version\": " + version + ", \"model\": \"tiny\", \"edge_model_hash\": \""
         + hash + "\", \"mode\": \"edge_only\", \"signal\": \"max_prob\", \"threshold\": " + threshold
         + ", \"deadline_ms\": 200}";
+  }
+
+  /** A cascade policy: inputs whose max probability is under {@code threshold} go to the relay. */
+  static String cascadePolicy(long version, String hash, double threshold) {
+    return policy(version, hash, threshold).replace("edge_only", "cascade");
+  }
+
+  /** A real relay serving the same tiny model as "tiny" (the cloud model of these tests). */
+  Relay startRelay() {
+    Relay r = new Relay(RelayConfig.builder().relayId("relay-test").brokerUrl(broker.url()).metrics("127.0.0.1", -1)
+        .addModel(ModelConfig.builder().name("tiny").file(model).version("1")
+            .providers(Collections.singletonList(ExecutionProvider.CPU)).intraOpThreads(1)
+            .batchable(true).maxBatch(8).maxDelayMicros(500).build())
+        .build()).start();
+    relay = r;
+    return r;
   }
 
   void startCollector() throws Exception {
@@ -113,6 +135,9 @@ final class Fleet implements AutoCloseable {
     }
     if (collector != null) {
       collector.close();
+    }
+    if (relay != null) {
+      relay.close();
     }
     broker.close();
   }

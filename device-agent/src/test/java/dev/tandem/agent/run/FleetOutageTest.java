@@ -24,9 +24,15 @@ class FleetOutageTest {
 
   @TempDir Path dir;
 
-  /** Each device answers a request every {@code periodMs} until told to stop. */
+  /** Each device answers a request every {@code periodMs} until told to stop; returns the decision ids. */
   static List<Future<List<String>>> drive(List<Agent> agents, ExecutorService pool, long periodMs,
       java.util.concurrent.atomic.AtomicBoolean stop) {
+    return drive(agents, pool, periodMs, stop, new java.util.concurrent.ConcurrentLinkedQueue<>());
+  }
+
+  /** As above, also collecting every answer. */
+  static List<Future<List<String>>> drive(List<Agent> agents, ExecutorService pool, long periodMs,
+      java.util.concurrent.atomic.AtomicBoolean stop, java.util.Queue<String> answers) {
     List<Future<List<String>>> out = new ArrayList<>();
     for (int d = 0; d < agents.size(); d++) {
       Agent a = agents.get(d);
@@ -34,7 +40,9 @@ class FleetOutageTest {
       out.add(pool.submit(() -> {
         List<String> ids = new ArrayList<>();
         for (int i = 0; !stop.get(); i++) {
-          ids.add(Fleet.decisionId(a.submit(Fleet.request(rnd, "r" + i), "test")));
+          String answer = a.submit(Fleet.request(rnd, "r" + i), "test");
+          answers.add(answer);
+          ids.add(Fleet.decisionId(answer));
           Thread.sleep(periodMs);
         }
         return ids;
@@ -61,6 +69,15 @@ class FleetOutageTest {
     }
   }
 
+  static java.util.Map<String, Long> routes(java.util.Collection<String> answers) {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    for (String a : answers) {
+      out.merge(com.google.gson.JsonParser.parseString(a).getAsJsonObject().get("route").getAsString()
+          + "/" + com.google.gson.JsonParser.parseString(a).getAsJsonObject().get("reason").getAsString(), 1L, Long::sum);
+    }
+    return out;
+  }
+
   static void awaitFiles(Fleet f, Set<String> made) throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!new HashSet<>(StoreContents.ids(f.storeDir)).containsAll(made)) {
@@ -74,15 +91,26 @@ class FleetOutageTest {
   @Test
   void brokerDownFor20s_everyDecisionAnswered_storeEndsWithExactlyTheRecordsMade() throws Exception {
     try (Fleet f = new Fleet(dir)) {
+      // Devices offload the inputs they are unsure of to a real relay while the broker is up.
+      java.nio.file.Files.write(f.policyFile, Fleet.cascadePolicy(1, f.modelHash, 0.8)
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      f.startRelay();
       for (int d = 0; d < DEVICES; d++) {
-        f.agent("dev-" + d, "");
+        f.agent("dev-" + d, "\"offload\": {\"enabled\": true, \"cloud_model\": \"tiny\"}");
       }
+      Thread.sleep(1_000); // offloaders connect in the background
       ExecutorService pool = Executors.newFixedThreadPool(DEVICES);
       java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-      List<Future<List<String>>> runs = drive(f.agents, pool, 40, stop);
-      Thread.sleep(2_000);
+      java.util.Queue<String> before = new java.util.concurrent.ConcurrentLinkedQueue<>();
+      java.util.Queue<String> answers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+      List<Future<List<String>>> runs = drive(f.agents, pool, 40, stop, answers);
+      Thread.sleep(3_000);
+      before.addAll(answers);
       f.broker.stop();
-      Thread.sleep(20_000);
+      Thread.sleep(2_000);
+      answers.clear();
+      Thread.sleep(18_000);
+      java.util.List<String> during = new ArrayList<>(answers);
       f.broker.start();
       Thread.sleep(3_000);
       stop.set(true);
@@ -93,6 +121,12 @@ class FleetOutageTest {
         made.addAll(ids);
       }
       pool.shutdown();
+      System.out.println("broker outage: " + made.size() + " decisions; routes before " + routes(before)
+          + ", during " + routes(during));
+      // the cloud answered while the broker was up; while it was down, the edge answered at once
+      assertThat(before).anyMatch(a -> a.contains("\"route\":\"cloud\""));
+      assertThat(during).isNotEmpty().noneMatch(a -> a.contains("\"route\":\"cloud\""))
+          .anyMatch(a -> a.contains("\"route\":\"edge_fallback\""));
       assertStoreHoldsExactly(f, made);
     }
   }

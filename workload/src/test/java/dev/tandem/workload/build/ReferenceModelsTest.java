@@ -82,6 +82,11 @@ class ReferenceModelsTest {
       assertThat(s.info().sha256()).isEqualTo(edge.sha256());
     }
 
+    // The benchmark runs on the build: five configurations, the fp32 twin's for latency only.
+    String table = dev.tandem.workload.bench.LatencyBenchmark.run(built, 3, 1, false);
+    assertThat(table.split("\n")).filteredOn(l -> l.startsWith("| edge") || l.startsWith("| cloud")).hasSize(5);
+    assertThat(table).contains("| cloud | bge-small-en-v1.5 | 256 |").contains("n/a (latency only)");
+
     // A second call finds the build: nothing is rewritten.
     FileTime written = Files.getLastModifiedTime(built.manifest());
     BuiltModels again = ReferenceModels.ensureBuilt(cache, options);
