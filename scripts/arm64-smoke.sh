@@ -212,6 +212,8 @@ say "model: $MODEL_NAME of $BUILD; messages: the first $MESSAGES of its test par
 
 # ---------------------------------------------------------------- the two runs
 QEMU_JAVA=("$QEMU" -L "$SYSROOT" -cpu "$CPU" "$SYSROOT/$JAVA_ARM64" -XX:TieredStopAtLevel=1)
+rm -rf "$OUT/tmp-x86_64" "$OUT/tmp-aarch64"
+rm -f "$OUT"/{x86_64,aarch64}.{jsonl,log} "$OUT"/{compare,summary}.txt "$OUT"/infer-*.txt
 mkdir -p "$OUT/tmp-x86_64" "$OUT/tmp-aarch64"
 
 # First the agent's own command line, as the README runs it, on its tiny example model.

@@ -5,6 +5,7 @@
 #
 #   ./mvnw -B -q -o package -pl device-agent,cloud-relay -am -DskipTests
 #   scripts/fleet-load.sh [DEVICES] [DURATION] [RATE_PER_DEVICE]      # default 200 5m 1
+#   BROKER=mosquitto scripts/fleet-load.sh ...   # Mosquitto (/usr/sbin/mosquitto) instead of the relay's embedded broker
 set -euo pipefail
 DEVICES=${1:-200}
 DURATION=${2:-5m}
@@ -17,8 +18,13 @@ PORT=${PORT:-18831}
 METRICS=${METRICS:-19464}
 mkdir -p "$W"
 cp "$ROOT/device-agent/target/models/tiny-classifier.onnx" "$W/"
+BROKER=${BROKER:-embedded}
+BROKER_JSON=""
+if [ "$BROKER" = mosquitto ]; then
+  BROKER_JSON="\"broker\": {\"url\": \"tcp://127.0.0.1:$PORT\"},"
+fi
 cat > "$W/relay.json" <<JSON
-{"relayId": "relay-1",
+{"relayId": "relay-1", $BROKER_JSON
  "models": [{"name": "tiny", "file": "tiny-classifier.onnx", "version": "1", "providers": ["cpu"],
              "intraOpThreads": 1}],
  "metrics": {"port": $METRICS}}
@@ -33,7 +39,15 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-java -jar "$R" serve --embedded-broker --broker-port "$PORT" --config "$W/relay.json" > "$W/relay.log" 2>&1 &
+if [ "$BROKER" = mosquitto ]; then
+  printf 'listener %s 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\nmax_queued_messages 10000\n' "$PORT" > "$W/mosquitto.conf"
+  /usr/sbin/mosquitto -c "$W/mosquitto.conf" > "$W/mosquitto.log" 2>&1 &
+  pids+=($!)
+  sleep 1
+  java -jar "$R" serve --config "$W/relay.json" > "$W/relay.log" 2>&1 &
+else
+  java -jar "$R" serve --embedded-broker --broker-port "$PORT" --config "$W/relay.json" > "$W/relay.log" 2>&1 &
+fi
 pids+=($!)
 for _ in $(seq 60); do curl -sf "http://127.0.0.1:$METRICS/readyz" > /dev/null && break; sleep 1; done
 java -jar "$R" collect --broker "tcp://127.0.0.1:$PORT" --store "$W/store" --client-id collector-load \

@@ -3,6 +3,7 @@ package dev.tandem.agent.simulate;
 import dev.tandem.runtime.cost.Prices;
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.policy.Policy;
+import dev.tandem.runtime.policy.Route;
 import dev.tandem.runtime.protocol.Topics;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -20,9 +21,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -370,24 +368,19 @@ public final class FleetSimulation {
       threads.add(t);
     }
     threads.forEach(Thread::start);
-    ProgressBar bar = o.progress == null ? null : new ProgressBarBuilder().setTaskName("simulate")
-        .setInitialMax(Math.max(1, o.durationMs / 1000)).setUnit(" s", 1).setStyle(ProgressBarStyle.ASCII)
-        .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(o.progress, 150)).hideEta().build();
     try {
       while (System.nanoTime() < end) {
         long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
         Thread.sleep(Math.max(1, Math.min(500, left)));
-        if (bar != null) {
-          bar.stepTo(Math.min(bar.getMax(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)));
-          bar.setExtraMessage(String.format(Locale.ROOT, "decisions %d, cloud %d, fallbacks %d, errors %d",
-              stats.decisions(), stats.route(dev.tandem.runtime.policy.Route.CLOUD),
-              stats.route(dev.tandem.runtime.policy.Route.EDGE_FALLBACK), stats.errors()));
+        if (o.progress != null) {
+          progress(o.progress, System.nanoTime() - start, end - start, stats);
         }
       }
     } finally {
-      if (bar != null) {
-        bar.stepTo(bar.getMax());
-        bar.close();
+      if (o.progress != null) {
+        progress(o.progress, end - start, end - start, stats);
+        o.progress.println();
+        o.progress.flush();
       }
     }
     for (Thread t : threads) {
@@ -418,6 +411,26 @@ public final class FleetSimulation {
       inputs.incrementAndGet();
       next += gap(r, meanGapNanos);
     }
+  }
+
+  /**
+   * One carriage-return progress line: elapsed of total seconds as a bar, and the fleet's
+   * counts so far. (A plain line rather than a terminal library: jline on this module's
+   * classpath made child JVMs that load ONNX Runtime from it crash with SIGSEGV.)
+   */
+  private static void progress(PrintStream out, long elapsedNanos, long totalNanos, FleetStats stats) {
+    int width = 40;
+    double f = Math.min(1.0, elapsedNanos / (double) totalNanos);
+    int filled = (int) Math.round(f * width);
+    StringBuilder bar = new StringBuilder(width);
+    for (int i = 0; i < width; i++) {
+      bar.append(i < filled ? '=' : ' ');
+    }
+    out.print(String.format(Locale.ROOT, "\rsimulate %3d%% [%s] %d/%d s  decisions %d, cloud %d, fallbacks %d,"
+        + " errors %d ", Math.round(f * 100), bar, TimeUnit.NANOSECONDS.toSeconds(elapsedNanos),
+        TimeUnit.NANOSECONDS.toSeconds(totalNanos), stats.decisions(), stats.route(Route.CLOUD),
+        stats.route(Route.EDGE_FALLBACK), stats.errors()));
+    out.flush();
   }
 
   private static long gap(Random r, long meanNanos) {
