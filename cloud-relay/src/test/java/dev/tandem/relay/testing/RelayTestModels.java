@@ -1,14 +1,14 @@
 package dev.tandem.relay.testing;
 
-import ai.onnx.proto.OnnxMl.AttributeProto;
+import static dev.tandem.runtime.testing.OnnxGraphs.floatTensor;
+import static dev.tandem.runtime.testing.OnnxGraphs.intAttribute;
+import static dev.tandem.runtime.testing.OnnxGraphs.longTensor;
+import static dev.tandem.runtime.testing.OnnxGraphs.model;
+import static dev.tandem.runtime.testing.OnnxGraphs.node;
+import static dev.tandem.runtime.testing.OnnxGraphs.valueInfo;
+
 import ai.onnx.proto.OnnxMl.GraphProto;
-import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
-import ai.onnx.proto.OnnxMl.TensorShapeProto;
-import ai.onnx.proto.OnnxMl.TypeProto;
-import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import dev.tandem.runtime.testing.TinyModels;
 import java.util.Random;
 
@@ -53,17 +53,17 @@ public final class RelayTestModels {
     g.addInitializer(longTensor("axis2", new long[] {2}, 1));
     g.addNode(node("Gather", new String[] {"E", INPUT_IDS}, "emb"));
     g.addNode(node("Cast", new String[] {ATTENTION_MASK}, "maskf").toBuilder()
-        .addAttribute(intAttr("to", TensorProto.DataType.FLOAT.getNumber())).build());
+        .addAttribute(intAttribute("to", TensorProto.DataType.FLOAT.getNumber())).build());
     g.addNode(node("Unsqueeze", new String[] {"maskf", "axis2"}, "mask3"));
     g.addNode(node("Mul", new String[] {"emb", "mask3"}, "masked"));
     g.addNode(node("ReduceSum", new String[] {"masked", "axis1"}, "summed").toBuilder()
-        .addAttribute(intAttr("keepdims", 0)).build());
+        .addAttribute(intAttribute("keepdims", 0)).build());
     g.addNode(node("ReduceSum", new String[] {"maskf", "axis1"}, "count").toBuilder()
-        .addAttribute(intAttr("keepdims", 1)).build());
+        .addAttribute(intAttribute("keepdims", 1)).build());
     g.addNode(node("Div", new String[] {"summed", "count"}, "pooled"));
     g.addNode(node("Gemm", new String[] {"pooled", "W", "B"}, LOGITS));
     g.addNode(node("Softmax", new String[] {LOGITS}, PROBABILITIES).toBuilder()
-        .addAttribute(intAttr("axis", 1)).build());
+        .addAttribute(intAttribute("axis", 1)).build());
     g.addOutput(valueInfo(LOGITS, TensorProto.DataType.FLOAT, "batch", 3));
     g.addOutput(valueInfo(PROBABILITIES, TensorProto.DataType.FLOAT, "batch", 3));
     return model(g);
@@ -92,63 +92,5 @@ public final class RelayTestModels {
     }
     g.addOutput(valueInfo("y", TensorProto.DataType.FLOAT, 1, SLOW_WIDTH));
     return model(g);
-  }
-
-  private static byte[] model(GraphProto.Builder graph) {
-    return ModelProto.newBuilder()
-        .setIrVersion(8)
-        .setProducerName("tandem-relay-tests")
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
-        .setGraph(graph)
-        .build()
-        .toByteArray();
-  }
-
-  private static int nodes;
-
-  private static synchronized NodeProto node(String op, String[] inputs, String output) {
-    NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(op.toLowerCase(java.util.Locale.ROOT) + nodes++);
-    for (String i : inputs) {
-      n.addInput(i);
-    }
-    n.addOutput(output);
-    return n.build();
-  }
-
-  private static AttributeProto intAttr(String name, long value) {
-    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
-  }
-
-  private static TensorProto floatTensor(String name, float[] values, long... dims) {
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT.getNumber());
-    for (long d : dims) {
-      t.addDims(d);
-    }
-    for (float v : values) {
-      t.addFloatData(v);
-    }
-    return t.build();
-  }
-
-  private static TensorProto longTensor(String name, long[] values, long... dims) {
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64.getNumber());
-    for (long d : dims) {
-      t.addDims(d);
-    }
-    for (long v : values) {
-      t.addInt64Data(v);
-    }
-    return t.build();
-  }
-
-  /** Dimensions: a Long is fixed, a String is a named dynamic dimension. */
-  private static ValueInfoProto valueInfo(String name, TensorProto.DataType type, Object... shape) {
-    TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
-    for (Object d : shape) {
-      s.addDim(d instanceof String ? TensorShapeProto.Dimension.newBuilder().setDimParam((String) d)
-          : TensorShapeProto.Dimension.newBuilder().setDimValue(((Number) d).longValue()));
-    }
-    TypeProto.Tensor tensor = TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(s).build();
-    return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(tensor)).build();
   }
 }

@@ -1,14 +1,13 @@
 package dev.tandem.runtime.testing;
 
-import ai.onnx.proto.OnnxMl.AttributeProto;
+import static dev.tandem.runtime.testing.OnnxGraphs.floatTensor;
+import static dev.tandem.runtime.testing.OnnxGraphs.intAttribute;
+import static dev.tandem.runtime.testing.OnnxGraphs.model;
+import static dev.tandem.runtime.testing.OnnxGraphs.node;
+import static dev.tandem.runtime.testing.OnnxGraphs.valueInfo;
+
 import ai.onnx.proto.OnnxMl.GraphProto;
-import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
-import ai.onnx.proto.OnnxMl.TensorShapeProto;
-import ai.onnx.proto.OnnxMl.TypeProto;
-import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import dev.tandem.runtime.model.ElementType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -133,51 +132,5 @@ public final class TinyModels {
       default:
         throw new IllegalArgumentException("no ONNX type for " + type);
     }
-  }
-
-  private static byte[] model(GraphProto.Builder graph) {
-    return ModelProto.newBuilder()
-        .setIrVersion(8)
-        .setProducerName("tandem-tests")
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
-        .setGraph(graph)
-        .build()
-        .toByteArray();
-  }
-
-  private static NodeProto node(String op, String name, String[] inputs, String[] outputs) {
-    NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name);
-    for (String i : inputs) {
-      n.addInput(i);
-    }
-    for (String o : outputs) {
-      n.addOutput(o);
-    }
-    return n.build();
-  }
-
-  private static AttributeProto intAttribute(String name, long value) {
-    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
-  }
-
-  private static TensorProto floatTensor(String name, float[] values, long... dims) {
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT.getNumber());
-    for (long d : dims) {
-      t.addDims(d);
-    }
-    for (float v : values) {
-      t.addFloatData(v);
-    }
-    return t.build();
-  }
-
-  private static ValueInfoProto valueInfo(String name, TensorProto.DataType type, long... shape) {
-    TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
-    for (long d : shape) {
-      s.addDim(d < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam("batch")
-          : TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-    }
-    TypeProto.Tensor tensor = TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(s).build();
-    return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(tensor)).build();
   }
 }
