@@ -11,8 +11,10 @@
 # unpacked with dpkg -x into a cache (default ~/.cache/tandem/arm64); re-runs reuse it.
 #
 # See docs/arm64.md. Usage: scripts/arm64-smoke.sh [--messages N] [--cpu NAME] [--tolerance T]
-#   [--timeout SECONDS] [--cache DIR] [--out DIR] [--build DIR] [--model edge|edge-fp32]
+#   [--timeout SECONDS] [--cache DIR] [--out DIR] [--build DIR] [--model edge|edge-fp32] [--trace ID]
 # --build: a reference build folder (default: the one `tandem-workload build` finds or makes).
+# --trace: also record every float intermediate of message ID on both machines and compare them
+#   tensor by tensor (OUT/trace.txt: where the two runs part); a diagnostic, not a check.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +26,7 @@ CACHE=${TANDEM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tandem}/arm64
 OUT=$ROOT/target/arm64-smoke
 BUILD=
 MODEL_NAME=edge
+TRACE_ID=
 JDK_PACKAGE=openjdk-17-jre-headless
 JAVA_ARM64=usr/lib/jvm/java-17-openjdk-arm64/bin/java
 
@@ -40,7 +43,8 @@ while [ $# -gt 0 ]; do
     --out) OUT=$2; shift 2 ;;
     --build) BUILD=$2; shift 2 ;;
     --model) MODEL_NAME=$2; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --trace) TRACE_ID=$2; shift 2 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
@@ -213,7 +217,8 @@ say "model: $MODEL_NAME of $BUILD; messages: the first $MESSAGES of its test par
 # ---------------------------------------------------------------- the two runs
 QEMU_JAVA=("$QEMU" -L "$SYSROOT" -cpu "$CPU" "$SYSROOT/$JAVA_ARM64" -XX:TieredStopAtLevel=1)
 rm -rf "$OUT/tmp-x86_64" "$OUT/tmp-aarch64"
-rm -f "$OUT"/{x86_64,aarch64}.{jsonl,log} "$OUT"/{compare,summary}.txt "$OUT"/infer-*.txt
+rm -f "$OUT"/{x86_64,aarch64}.{jsonl,log} "$OUT"/{compare,summary}.txt "$OUT"/infer-*.txt \
+  "$OUT"/trace.txt "$OUT"/trace-*.{dump,log}
 mkdir -p "$OUT/tmp-x86_64" "$OUT/tmp-aarch64"
 
 # First the agent's own command line, as the README runs it, on its tiny example model.
@@ -248,19 +253,42 @@ java -cp "$AGENT_JAR" dev.tandem.agent.smoke.SmokeTest compare "$OUT/x86_64.json
   --tolerance "$TOLERANCE" >"$OUT/compare.txt" 2>&1
 rc=$?
 set -e
+# ---------------------------------------------------------------- trace (optional)
+# Every float intermediate of one message on both machines, compared tensor by tensor: shows
+# where the two runs part. trace-compare exits 1 when the traces differ; that is its finding,
+# not a failure of the script.
+if [ -n "$TRACE_ID" ]; then
+  TRACE=(dev.tandem.agent.smoke.SmokeTest trace "${SOURCE[@]}" --id "$TRACE_ID")
+  say "trace of '$TRACE_ID' on x86-64"
+  java -Djava.io.tmpdir="$OUT/tmp-x86_64" -cp "$AGENT_JAR" "${TRACE[@]}" --out "$OUT/trace-x86_64.dump" 2>"$OUT/trace-x86_64.log" \
+    || { cat "$OUT/trace-x86_64.log" >&2; die "the x86-64 trace failed"; }
+  say "trace of '$TRACE_ID' on arm64 (emulated)"
+  timeout "$TIMEOUT" "${QEMU_JAVA[@]}" -Djava.io.tmpdir="$OUT/tmp-aarch64" -cp "$AGENT_JAR" "${TRACE[@]}" --out "$OUT/trace-aarch64.dump" 2>"$OUT/trace-aarch64.log" \
+    || { tail -40 "$OUT/trace-aarch64.log" >&2; die "the arm64 trace failed (log: $OUT/trace-aarch64.log)"; }
+  set +e
+  java -cp "$AGENT_JAR" dev.tandem.agent.smoke.SmokeTest trace-compare "$OUT/trace-x86_64.dump" "$OUT/trace-aarch64.dump" >"$OUT/trace.txt" 2>&1
+  trc=$?
+  set -e
+  [ $trc -le 1 ] || { cat "$OUT/trace.txt" >&2; die "trace-compare failed (exit $trc)"; }
+fi
+
 {
-  echo "command: scripts/arm64-smoke.sh --messages $MESSAGES --cpu $CPU --tolerance $TOLERANCE --model $MODEL_NAME"
+  echo "command: scripts/arm64-smoke.sh --messages $MESSAGES --cpu $CPU --tolerance $TOLERANCE --model $MODEL_NAME${TRACE_ID:+ --trace $TRACE_ID}"
   echo "model: $MODEL_NAME of $BUILD (sha256 $(sha256sum "$BUILD/$MODEL_NAME.onnx" 2>/dev/null | cut -c1-12))"
   echo "x86-64 java: $(java -version 2>&1 | head -1)"
   echo "arm64 java: $(awk '/^openjdk-17-jre-headless /{print $2}' "$SYSROOT/.manifest") under $QEMU_VERSION -cpu $CPU"
   awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN{printf "wall: x86-64 %.1f s, arm64 (emulated) %.1f s\n", b-a, c-b}'
   grep -h 'messages in' "$OUT/x86_64.log" "$OUT/aarch64.log"
   cat "$OUT/compare.txt"
+  if [ -n "$TRACE_ID" ]; then
+    echo "trace ($OUT/trace.txt):"
+    sed -n '/^optimized graph/p;/^first /p' "$OUT/trace.txt" | sed 's/^/  /'
+  fi
   if [ "$(pkg_fingerprint)" = "$PKG_BEFORE" ]; then
     echo "package configuration: unchanged (dpkg status, architectures, /etc/apt, apt lists)"
   else
     echo "package configuration: CHANGED during the run (by this script or by someone else)"
   fi
 } | tee "$OUT/summary.txt"
-[ $rc -eq 0 ] || die "x86-64 and arm64 results disagree (see $OUT/compare.txt)"
+[ $rc -eq 0 ] || die "x86-64 and arm64 results disagree: $(head -1 "$OUT/compare.txt") (see $OUT/compare.txt)"
 say "PASS (summary: $OUT/summary.txt)"

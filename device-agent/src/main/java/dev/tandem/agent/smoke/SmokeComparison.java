@@ -132,10 +132,36 @@ public final class SmokeComparison {
     return problems.isEmpty() && top1Mismatches.isEmpty() && maxAbsDiff <= tolerance;
   }
 
+  /**
+   * One line: {@code PASS}, or {@code FAIL: } with every reason (structural problems, top-1
+   * mismatches, the max difference over the tolerance), e.g. "FAIL: top-1 equal on 300/300, but
+   * max |diff| 3.780e-02 exceeds the tolerance 1.0e-03 (at m4)".
+   */
+  public String verdict() {
+    if (passed()) {
+      return "PASS";
+    }
+    List<String> reasons = new ArrayList<>();
+    if (!problems.isEmpty()) {
+      reasons.add(problems.size() + (problems.size() == 1 ? " structural problem" : " structural problems"));
+    }
+    if (!top1Mismatches.isEmpty()) {
+      reasons.add("top-1 differs on " + top1Mismatches.size() + "/" + count + " messages");
+    }
+    if (maxAbsDiff > tolerance) {
+      String diff = String.format(Locale.ROOT, "max |diff| %.3e exceeds the tolerance %.1e (at %s)",
+          maxAbsDiff, tolerance, maxDiffId);
+      reasons.add(top1Mismatches.isEmpty() && problems.isEmpty()
+          ? "top-1 equal on " + count + "/" + count + ", but " + diff
+          : diff);
+    }
+    return "FAIL: " + String.join("; ", reasons);
+  }
+
   /** A few lines for a person: the verdict, the count, top-1 agreement and the max difference. */
   public String report() {
     StringBuilder sb = new StringBuilder();
-    sb.append(passed() ? "PASS" : "FAIL").append('\n');
+    sb.append(verdict()).append('\n');
     sb.append("messages compared: ").append(count).append('\n');
     sb.append("top-1 equal: ")
         .append(count - top1Mismatches.size())

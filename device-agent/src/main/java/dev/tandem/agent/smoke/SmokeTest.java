@@ -30,7 +30,9 @@ import picocli.CommandLine.Parameters;
  * runtime's {@link ModelSession} and pure-Java {@link WordPieceTokenizer}, one message at a time,
  * unpadded, as a device runs it. {@code run} writes one JSON line per message (see {@link
  * SmokeRecords}); {@code compare} checks two such files against each other (top-1 equal on every
- * message, every value within a tolerance) and exits 1 if they disagree.
+ * message, every value within a tolerance) and exits 1 if they disagree. {@code trace} records
+ * every float intermediate of one message's run ({@link IntermediateTrace}) and {@code
+ * trace-compare} shows where two such traces part ({@link TraceComparison}).
  *
  * <p>{@code scripts/arm64-smoke.sh} runs it on x86-64 natively and on arm64 under qemu user-mode
  * emulation and compares the two (docs/arm64.md).
@@ -38,7 +40,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "smoke-test",
     mixinStandardHelpOptions = true,
-    subcommands = {SmokeTest.Run.class, SmokeTest.Compare.class},
+    subcommands = {SmokeTest.Run.class, SmokeTest.Compare.class, SmokeTest.Trace.class,
+        SmokeTest.TraceCompare.class},
     description = "Runs the edge model on messages and compares runs (e.g. x86-64 vs arm64).")
 public final class SmokeTest implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -49,7 +52,7 @@ public final class SmokeTest implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "give a subcommand: run or compare");
+    throw new CommandLine.ParameterException(spec.commandLine(), "give a subcommand: run, compare, trace or trace-compare");
   }
 
   @Command(name = "run", mixinStandardHelpOptions = true,
@@ -155,6 +158,95 @@ public final class SmokeTest implements Runnable {
       pw.print(c.report());
       pw.flush();
       return c.passed() ? 0 : 1;
+    }
+  }
+
+  @Command(name = "trace", mixinStandardHelpOptions = true,
+      description = {"Runs the model on one message and writes every float intermediate of its",
+          "optimized graph (ONNX Runtime, all optimizations, then run node by node with 1 thread).",
+          "Give --build, or --model, --tokenizer and --messages."})
+  static final class Trace implements Callable<Integer> {
+    @Option(names = "--build", description = "a reference build folder (with models.json)")
+    Path build;
+
+    @Option(names = "--name", defaultValue = "edge", description = "the model of the build (default ${DEFAULT-VALUE})")
+    String name;
+
+    @Option(names = "--messages", description = "JSON lines with id and text (default with --build: its test.jsonl)")
+    Path messages;
+
+    @Option(names = "--model", description = "the edge model (ONNX)")
+    Path model;
+
+    @Option(names = "--tokenizer", description = "its tokenizer.json (WordPiece)")
+    Path tokenizer;
+
+    @Option(names = "--max-tokens", description = "truncation length (default: the build's, else 128)")
+    Integer maxTokens;
+
+    @Option(names = "--id", required = true, description = "the message to trace (group/id as `run` writes it)")
+    String id;
+
+    @Option(names = "--out", required = true, description = "where to write the trace (binary)")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+      int tokens = maxTokens != null ? maxTokens : 128;
+      if (build != null) {
+        BuildEntry e = BuildEntry.read(build, name);
+        model = model != null ? model : e.model;
+        tokenizer = tokenizer != null ? tokenizer : e.tokenizer;
+        messages = messages != null ? messages : build.resolve("test.jsonl");
+        tokens = maxTokens != null ? maxTokens : e.maxTokens;
+      }
+      if (model == null || tokenizer == null || messages == null) {
+        throw new CommandLine.ParameterException(new CommandLine(this),
+            "give --build, or all of --model, --tokenizer and --messages");
+      }
+      Message message = null;
+      for (Message m : readMessages(messages, Integer.MAX_VALUE)) {
+        if (m.id.equals(id)) {
+          message = m;
+          break;
+        }
+      }
+      if (message == null) {
+        throw new CommandLine.ParameterException(new CommandLine(this),
+            "--id '" + id + "' is not in " + messages);
+      }
+      WordPieceTokenizer tok = WordPieceTokenizer.fromFile(tokenizer);
+      long t0 = System.nanoTime();
+      TraceDump dump = IntermediateTrace.run(model, tok.encode(message.text, tokens).toTensors(), id);
+      dump.write(out);
+      System.err.printf(Locale.ROOT, "%s: traced '%s': %d float tensors in %.1f s -> %s%n",
+          dump.arch, id, dump.tensors.size(), (System.nanoTime() - t0) / 1e9, out);
+      return 0;
+    }
+  }
+
+  @Command(name = "trace-compare", mixinStandardHelpOptions = true,
+      description = {"Compares two traces tensor by tensor in graph order and names the first",
+          "tensor that differs and the first that differs by more than --threshold.",
+          "Exit 0 when the traces are bit-identical, 1 when they differ."})
+  static final class TraceCompare implements Callable<Integer> {
+    @Parameters(index = "0", description = "reference trace (e.g. x86-64)")
+    Path reference;
+
+    @Parameters(index = "1", description = "candidate trace (e.g. arm64)")
+    Path candidate;
+
+    @Option(names = "--threshold", defaultValue = "1e-4",
+        description = "report the first tensor differing by more than this (default ${DEFAULT-VALUE})")
+    double threshold;
+
+    @Override
+    public Integer call() throws IOException {
+      TraceComparison c = TraceComparison.of(TraceDump.read(reference), TraceDump.read(candidate), threshold);
+      PrintWriter pw = new PrintWriter(System.out, true);
+      pw.print(c.report());
+      pw.flush();
+      return c.identical() ? 0 : 1;
     }
   }
 

@@ -66,6 +66,8 @@ class SmokeComparisonTest {
     assertThat(c.identical()).isEqualTo(9);
     assertThat(c.maxAbsDiff()).isCloseTo(0.002, org.assertj.core.data.Offset.offset(1e-6));
     assertThat(c.report()).startsWith("FAIL");
+    assertThat(c.verdict()).isEqualTo(
+        "FAIL: top-1 equal on 10/10, but max |diff| 2.000e-03 exceeds the tolerance 1.0e-03 (at m4)");
   }
 
   @Test
@@ -79,6 +81,7 @@ class SmokeComparisonTest {
     assertThat(c.top1Mismatches()).containsExactly("a");
     assertThat(c.passed()).isFalse();
     assertThat(c.report()).contains("top-1 differs: a");
+    assertThat(c.verdict()).isEqualTo("FAIL: top-1 differs on 1/1 messages");
   }
 
   @Test
