@@ -281,7 +281,7 @@ fi
   grep -h 'messages in' "$OUT/x86_64.log" "$OUT/aarch64.log"
   cat "$OUT/compare.txt"
   if [ -n "$TRACE_ID" ]; then
-    echo "trace ($OUT/trace.txt):"
+    echo "trace (trace.txt):"
     sed -n '/^optimized graph/p;/^first /p' "$OUT/trace.txt" | sed 's/^/  /'
   fi
   if [ "$(pkg_fingerprint)" = "$PKG_BEFORE" ]; then
