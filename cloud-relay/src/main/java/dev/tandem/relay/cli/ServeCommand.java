@@ -64,9 +64,9 @@ public final class ServeCommand implements Callable<Integer> {
         cfg = cfg.toBuilder().brokerUrl(broker.url()).build();
       }
       Relay relay = new Relay(cfg).start();
-      log.info("relay {} ready; metrics on {}:{}", relay.relayId(), cfg.metricsHost(), relay.metricsPort());
       CountDownLatch stopped = new CountDownLatch(1);
       EmbeddedBroker b = broker;
+      // Registered before "ready" is announced, so a SIGTERM right after readiness still stops gracefully.
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         log.info("stopping: answering queued requests, then disconnecting");
         relay.close();
@@ -75,6 +75,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         stopped.countDown();
       }, "relay-shutdown"));
+      log.info("relay {} ready; metrics on {}:{}", relay.relayId(), cfg.metricsHost(), relay.metricsPort());
       watch(relay, stopped);
       return 0;
     } catch (ConfigException e) {
