@@ -55,6 +55,7 @@ public final class Collector implements AutoCloseable {
   private final CollectorMetrics metrics;
   private final MqttAsyncClient client;
   private final MqttConnectionOptions connectOptions;
+  private final AckSender acks;
   private final ExecutorService subscriber = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "collector-subscribe");
     t.setDaemon(true);
@@ -71,6 +72,8 @@ public final class Collector implements AutoCloseable {
     char[] password;
     javax.net.SocketFactory socketFactory;
     int maxBatchBytes = 64 << 20;
+    int maxQueuedAcks = 10_000;
+    long ackMaxAgeMs = 30_000;
 
     public Options brokerUrl(String v) {
       brokerUrl = v;
@@ -98,6 +101,19 @@ public final class Collector implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Acks waiting for the broker's window (default 10,000) and how long one may wait before it
+     * is dropped (default 30 s; the device has resent the batch by then).
+     */
+    public Options ackQueue(int maxQueued, long maxAgeMs) {
+      if (maxQueued < 1 || maxAgeMs < 1) {
+        throw new IllegalArgumentException("ack queue: size and age must be >= 1, got " + maxQueued + ", " + maxAgeMs);
+      }
+      maxQueuedAcks = maxQueued;
+      ackMaxAgeMs = maxAgeMs;
+      return this;
+    }
+
     /** Largest decompressed batch accepted (a gzip bomb stops here); default 64 MiB. */
     public Options maxBatchBytes(int v) {
       maxBatchBytes = v;
@@ -118,6 +134,7 @@ public final class Collector implements AutoCloseable {
     }
     this.metrics = new CollectorMetrics(registry, store);
     client = new MqttAsyncClient(opts.brokerUrl, opts.clientId, new MemoryPersistence());
+    acks = new AckSender(client, metrics.acks, opts.maxQueuedAcks, opts.ackMaxAgeMs, System::currentTimeMillis);
     client.setCallback(new Callback());
     MqttConnectionOptions co = new MqttConnectionOptions();
     // A clean session: a persistent one, resumed after a broker restart, got Mosquitto 2.0 to
@@ -204,13 +221,9 @@ public final class Collector implements AutoCloseable {
     ups.add(new UserProperty("batch_id", r.batchId()));
     p.setUserProperties(ups);
     ack.setProperties(p);
-    try {
-      // Not waited for: this runs on the callback thread, and the device resends if lost.
-      client.publish(Topics.withPrefix(opts.prefix).logsAck(device), ack);
-    } catch (MqttException e) {
-      log.warn("ack for batch {} to {} not sent ({}); the device will resend", r.batchId(),
-          device, e.toString());
-    }
+    // Queued, not published here: this is Paho's callback thread, and a burst of acks must
+    // wait for the broker's Receive Maximum window rather than be refused.
+    acks.send(Topics.withPrefix(opts.prefix).logsAck(device), ack, r.batchId());
   }
 
   IncomingBatch parse(String device, MqttMessage msg) throws IOException {
@@ -290,6 +303,7 @@ public final class Collector implements AutoCloseable {
     }
     closed = true;
     subscriber.shutdownNow();
+    acks.close();
     try {
       if (client.isConnected()) {
         client.disconnect().waitForCompletion(5_000);
@@ -325,7 +339,9 @@ public final class Collector implements AutoCloseable {
     }
 
     @Override
-    public void deliveryComplete(IMqttToken token) {}
+    public void deliveryComplete(IMqttToken token) {
+      acks.released();
+    }
 
     @Override
     public void connectComplete(boolean reconnect, String serverURI) {

@@ -13,6 +13,7 @@ import java.util.Map;
 final class CollectorMetrics {
   final Counter batches;
   final Counter records;
+  final Counter acks;
 
   CollectorMetrics(PrometheusRegistry registry, LogStore store) {
     batches = Counter.builder().name("tandem_collector_batches_total")
@@ -20,6 +21,9 @@ final class CollectorMetrics {
         .labelNames("outcome").register(registry);
     records = Counter.builder().name("tandem_collector_records_total")
         .help("Records received, by outcome (written, duplicate, rejected)")
+        .labelNames("outcome").register(registry);
+    acks = Counter.builder().name("tandem_collector_acks_total")
+        .help("Batch acks, by outcome (sent; expired, overflow or failed: the device resends)")
         .labelNames("outcome").register(registry);
     GaugeWithCallback.builder().name("tandem_collector_sequence_lost")
         .help("Per device: sequence numbers below the highest stored that are neither stored"

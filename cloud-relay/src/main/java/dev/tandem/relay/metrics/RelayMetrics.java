@@ -35,6 +35,7 @@ public final class RelayMetrics {
   private final Histogram batchSize;
   private final Map<String, IntSupplier> queueDepths = new ConcurrentHashMap<>();
   private final Gauge inFlight;
+  private final Counter stalls;
 
   public RelayMetrics() {
     requests = Counter.builder().name("tandem_relay_requests_total")
@@ -57,6 +58,9 @@ public final class RelayMetrics {
         .help("Requests waiting for a model now")
         .labelNames("model")
         .callback(cb -> queueDepths.forEach((model, depth) -> cb.call(depth.getAsInt(), model)))
+        .register(registry);
+    stalls = Counter.builder().name("tandem_relay_delivery_stalls_total")
+        .help("Times the broker stopped delivering to this relay on an open connection (its probe did not come back)")
         .register(registry);
     inFlight = Gauge.builder().name("tandem_relay_in_flight")
         .help("Requests in the model's run now")
@@ -109,6 +113,16 @@ public final class RelayMetrics {
   /** The count of answered requests so far (for tests and logs). */
   public long answeredCount(String model, String status) {
     return (long) requests.labelValues(model, status).get();
+  }
+
+  /** Counts one delivery stall (see Relay). */
+  public void deliveryStall() {
+    stalls.inc();
+  }
+
+  /** Delivery stalls so far. */
+  public long deliveryStallCount() {
+    return (long) stalls.get();
   }
 
   /** The count of dropped requests so far. */

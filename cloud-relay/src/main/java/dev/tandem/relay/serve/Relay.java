@@ -17,7 +17,9 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -49,6 +51,14 @@ import org.slf4j.LoggerFactory;
  * messages come through the client-level callback. After a reconnect the subscription is
  * renewed on a separate thread (blocking on a token inside Paho's callback thread deadlocks).
  *
+ * <p>Delivery probe: a broker can keep a connection open, answering pings, while it has stopped
+ * delivering messages on it (reported for HiveMQ CE under load). Every probe interval the relay
+ * publishes a message to itself on {@code {prefix}/relay/{relayId}/probe}; when none has come
+ * back within the probe timeout, it logs the stall, counts it ({@code
+ * tandem_relay_delivery_stalls_total}), reports not ready, and replaces its client with a fresh
+ * connection and subscription. A broker that refuses the probe subscription (an ACL) turns
+ * probing off with a warning.
+ *
  * <p>Lifecycle: {@link #start()} loads and warms every model, starts the metrics endpoint,
  * connects and subscribes; {@link #close()} stops taking work (unsubscribes, answers late
  * arrivals {@code busy}), answers what is queued within the shutdown grace, then disconnects.
@@ -65,7 +75,12 @@ public final class Relay implements AutoCloseable {
   private final DeviceQuotas quotas;
   private final ModelRegistry registry;
   private final ExecutorService resubscriber;
-  private MqttAsyncClient client;
+  private volatile MqttAsyncClient client;
+  private final ScheduledExecutorService prober;
+  private final String probeTopic;
+  private final AtomicLong probesSent = new AtomicLong();
+  private volatile boolean probing;
+  private volatile long lastProbeNanos;
   private MetricsServer metricsServer;
   private volatile RelayConfig applied;
   private volatile boolean subscribed;
@@ -85,6 +100,12 @@ public final class Relay implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.probeTopic = config.topicPrefix() + "/relay/" + config.relayId() + "/probe";
+    this.prober = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "relay-probe");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /**
@@ -100,10 +121,8 @@ public final class Relay implements AutoCloseable {
           () -> !closing, this::isReady);
     }
     try {
-      client = new MqttAsyncClient(config.brokerUrl(), config.clientId(), new MemoryPersistence());
-      client.setCallback(new Callback());
-      IMqttToken connect = client.connect(connectOptions());
-      connect.waitForCompletion(30_000);
+      client = connectedClient();
+      probing = config.probeIntervalMs() > 0;
       subscribe();
     } catch (MqttException | RuntimeException e) {
       close();
@@ -112,7 +131,106 @@ public final class Relay implements AutoCloseable {
     }
     log.info("relay {} serving {} on {} ({})", config.relayId(), modelNames(), config.brokerUrl(),
         topics.relaySharedSubscription());
+    if (probing) {
+      prober.scheduleWithFixedDelay(this::probe, config.probeIntervalMs(), config.probeIntervalMs(),
+          TimeUnit.MILLISECONDS);
+    }
     return this;
+  }
+
+  private MqttAsyncClient connectedClient() throws MqttException {
+    MqttAsyncClient c = new MqttAsyncClient(config.brokerUrl(), config.clientId(), new MemoryPersistence());
+    c.setCallback(new Callback(c));
+    try {
+      c.connect(connectOptions()).waitForCompletion(30_000);
+    } catch (MqttException | RuntimeException e) {
+      c.close(true);
+      throw e;
+    }
+    return c;
+  }
+
+  /** On the probe thread: sends the next probe, or acts on a stall. */
+  private void probe() {
+    MqttAsyncClient c = client;
+    if (closing || !probing || c == null) {
+      return;
+    }
+    if (!subscribed || !c.isConnected()) {
+      return; // a lost connection is Paho's to restore; the probe judges live connections
+    }
+    long silentMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastProbeNanos);
+    if (silentMs > config.probeTimeoutMs()) {
+      onStall(c, silentMs);
+      return;
+    }
+    MqttMessage m = new MqttMessage(Long.toString(probesSent.incrementAndGet()).getBytes(StandardCharsets.UTF_8));
+    m.setQos(0);
+    try {
+      c.publish(probeTopic, m);
+    } catch (MqttException | RuntimeException e) {
+      log.debug("probe not published: {}", e.toString()); // the timeout judges
+    }
+  }
+
+  private void onStall(MqttAsyncClient stalled, long silentMs) {
+    subscribed = false;
+    metrics.deliveryStall();
+    log.error("relay {}: no message from the broker for {} ms although the connection is up (its own probe on {}"
+        + " did not come back): the broker stopped delivering to this relay; reconnecting with a fresh client",
+        config.relayId(), silentMs, probeTopic);
+    try {
+      stalled.disconnectForcibly(0, 1_000, false);
+    } catch (MqttException | RuntimeException e) {
+      log.debug("forced disconnect of the stalled client: {}", e.toString());
+    }
+    try {
+      stalled.close(true);
+    } catch (MqttException | RuntimeException e) {
+      log.debug("close of the stalled client: {}", e.toString());
+    }
+    try {
+      MqttAsyncClient fresh = connectedClient();
+      synchronized (this) {
+        if (closing) {
+          fresh.disconnectForcibly(0, 1_000, false);
+          fresh.close(true);
+          return;
+        }
+        client = fresh;
+      }
+      subscribe();
+      log.info("relay {} reconnected to {} after the stall and resubscribed", config.relayId(), config.brokerUrl());
+    } catch (MqttException | RuntimeException e) {
+      // Not ready until a later probe tick succeeds; keep the timeout from firing at once again.
+      lastProbeNanos = System.nanoTime();
+      log.error("relay {}: reconnect after the stall failed ({}); retrying", config.relayId(), e.toString());
+      retryAfterStall();
+    }
+  }
+
+  private void retryAfterStall() {
+    prober.schedule(() -> {
+      if (closing || subscribed) {
+        return;
+      }
+      try {
+        MqttAsyncClient fresh = connectedClient();
+        synchronized (this) {
+          if (closing) {
+            fresh.disconnectForcibly(0, 1_000, false);
+            fresh.close(true);
+            return;
+          }
+          client = fresh;
+        }
+        subscribe();
+        log.info("relay {} reconnected to {} and resubscribed", config.relayId(), config.brokerUrl());
+      } catch (MqttException | RuntimeException e) {
+        log.error("relay {}: reconnect failed ({}); retrying", config.relayId(), e.toString());
+        retryAfterStall();
+      }
+    }, config.probeIntervalMs(), TimeUnit.MILLISECONDS);
   }
 
   private MqttConnectionOptions connectOptions() {
@@ -141,12 +259,23 @@ public final class Relay implements AutoCloseable {
   }
 
   private void subscribe() throws MqttException {
-    IMqttToken t = client.subscribe(new MqttSubscription(topics.relaySharedSubscription(), 0));
+    MqttAsyncClient c = client;
+    MqttSubscription shared = new MqttSubscription(topics.relaySharedSubscription(), 0);
+    IMqttToken t = probing
+        ? c.subscribe(new MqttSubscription[] {shared, new MqttSubscription(probeTopic, 0)})
+        : c.subscribe(shared);
     t.waitForCompletion(30_000);
     int[] codes = t.getReasonCodes();
     if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
       throw new MqttException(codes[0]);
     }
+    if (probing && codes != null && codes.length > 1 && codes[1] >= 0x80) {
+      probing = false;
+      log.warn("relay {}: the broker refused the probe subscription {} (reason code 0x{}); delivery probing is off."
+          + " Allow this relay to read and write it (docs/mosquitto/acl)", config.relayId(), probeTopic,
+          Integer.toHexString(codes[1]));
+    }
+    lastProbeNanos = System.nanoTime();
     subscribed = true;
   }
 
@@ -336,6 +465,8 @@ public final class Relay implements AutoCloseable {
       closed = true;
       closing = true;
     }
+    prober.shutdownNow();
+    MqttAsyncClient client = this.client;
     if (client != null && client.isConnected()) {
       try {
         client.unsubscribe(topics.relaySharedSubscription()).waitForCompletion(5_000);
@@ -390,6 +521,8 @@ public final class Relay implements AutoCloseable {
       closing = true;
     }
     subscribed = false;
+    prober.shutdownNow();
+    MqttAsyncClient client = this.client;
     try {
       client.disconnectForcibly(0, 0, false);
       client.close(true);
@@ -404,8 +537,17 @@ public final class Relay implements AutoCloseable {
   }
 
   private final class Callback implements MqttCallback {
+    private final MqttAsyncClient owner;
+
+    Callback(MqttAsyncClient owner) {
+      this.owner = owner;
+    }
+
     @Override
     public void disconnected(MqttDisconnectResponse response) {
+      if (owner != client) {
+        return; // a client replaced after a stall
+      }
       subscribed = false;
       log.warn("relay {} disconnected: {}", config.relayId(), response);
     }
@@ -417,6 +559,12 @@ public final class Relay implements AutoCloseable {
 
     @Override
     public void messageArrived(String topic, MqttMessage message) {
+      if (topic.equals(probeTopic)) {
+        if (owner == client) {
+          lastProbeNanos = System.nanoTime();
+        }
+        return;
+      }
       try {
         onMessage(topic, message);
       } catch (RuntimeException e) {
@@ -431,7 +579,7 @@ public final class Relay implements AutoCloseable {
 
     @Override
     public void connectComplete(boolean reconnect, String serverURI) {
-      if (reconnect && !closing) {
+      if (reconnect && !closing && owner == client) {
         resubscriber.execute(() -> {
           try {
             subscribe();

@@ -38,6 +38,8 @@ public final class RelayConfig {
   private final String metricsHost;
   private final int metricsPort;
   private final long shutdownGraceMs;
+  private final long probeIntervalMs;
+  private final long probeTimeoutMs;
 
   private RelayConfig(Builder b) {
     this.relayId = b.relayId;
@@ -56,6 +58,8 @@ public final class RelayConfig {
     this.metricsHost = b.metricsHost;
     this.metricsPort = b.metricsPort;
     this.shutdownGraceMs = b.shutdownGraceMs;
+    this.probeIntervalMs = b.probeIntervalMs;
+    this.probeTimeoutMs = b.probeTimeoutMs;
   }
 
   public static Builder builder() {
@@ -80,6 +84,8 @@ public final class RelayConfig {
     b.metricsHost = metricsHost;
     b.metricsPort = metricsPort;
     b.shutdownGraceMs = shutdownGraceMs;
+    b.probeIntervalMs = probeIntervalMs;
+    b.probeTimeoutMs = probeTimeoutMs;
     return b;
   }
 
@@ -120,7 +126,7 @@ public final class RelayConfig {
 
   private static RelayConfig parse(JsonElement root, Path baseDir, String defaultBrokerUrl) {
     JsonFields f = new JsonFields(root, "").allow(
-        "relayId", "topicPrefix", "broker", "models", "quota", "limits", "metrics", "shutdownGraceMs");
+        "relayId", "topicPrefix", "broker", "models", "quota", "limits", "metrics", "shutdownGraceMs", "probe");
     Builder b = builder();
     if (f.has("relayId")) {
       b.relayId(f.requiredString("relayId"));
@@ -160,6 +166,8 @@ public final class RelayConfig {
     JsonFields metrics = f.child("metrics").allow("host", "port");
     b.metrics(metrics.string("host", "127.0.0.1"), (int) metrics.number("port", 9464, -1, 65535));
     b.shutdownGraceMs(f.number("shutdownGraceMs", 10_000, 0, 3_600_000));
+    JsonFields probe = f.child("probe").allow("intervalMs", "timeoutMs");
+    b.probe(probe.number("intervalMs", 5_000, 0, 3_600_000), probe.number("timeoutMs", 20_000, 1, 86_400_000));
     try {
       return b.build();
     } catch (IllegalStateException e) {
@@ -244,6 +252,16 @@ public final class RelayConfig {
     return shutdownGraceMs;
   }
 
+  /** How often the relay sends itself a delivery probe; 0 when probing is off. */
+  public long probeIntervalMs() {
+    return probeIntervalMs;
+  }
+
+  /** How long without a probe coming back before the connection counts as stalled. */
+  public long probeTimeoutMs() {
+    return probeTimeoutMs;
+  }
+
   /** Builder for {@link RelayConfig}. */
   public static final class Builder {
     private String relayId = "relay-" + UUID.randomUUID().toString().substring(0, 8);
@@ -262,6 +280,8 @@ public final class RelayConfig {
     private String metricsHost = "127.0.0.1";
     private int metricsPort = 9464;
     private long shutdownGraceMs = 10_000;
+    private long probeIntervalMs = 5_000;
+    private long probeTimeoutMs = 20_000;
 
     private Builder() {}
 
@@ -335,10 +355,32 @@ public final class RelayConfig {
       return this;
     }
 
+    /**
+     * The delivery probe: every {@code intervalMs} the relay publishes a message to itself on
+     * {@code {topicPrefix}/relay/{relayId}/probe}; when none has come back for {@code timeoutMs}
+     * although the connection is up, the broker has stopped delivering to this relay, and it
+     * reconnects with a fresh client. {@code intervalMs} 0 turns probing off.
+     */
+    public Builder probe(long intervalMs, long timeoutMs) {
+      this.probeIntervalMs = intervalMs;
+      this.probeTimeoutMs = timeoutMs;
+      return this;
+    }
+
     /** @throws IllegalStateException naming the missing or invalid option */
     public RelayConfig build() {
       if (relayId == null || relayId.isEmpty()) {
         throw new IllegalStateException("relayId must not be empty");
+      }
+      if (relayId.contains("/") || relayId.contains("+") || relayId.contains("#")) {
+        throw new IllegalStateException("relayId is part of a topic and must not contain '/', '+' or '#', was '" + relayId + "'");
+      }
+      if (probeIntervalMs < 0) {
+        throw new IllegalStateException("probe.intervalMs must be >= 0 (0 turns probing off), was " + probeIntervalMs);
+      }
+      if (probeIntervalMs > 0 && probeTimeoutMs < 2 * probeIntervalMs) {
+        throw new IllegalStateException("probe.timeoutMs must be at least twice probe.intervalMs (" + probeIntervalMs
+            + " ms), was " + probeTimeoutMs);
       }
       if (brokerUrl == null || brokerUrl.isEmpty()) {
         throw new IllegalStateException("broker.url is required (or use --embedded-broker)");
