@@ -100,9 +100,6 @@ final class ModelRegistry implements AutoCloseable {
   static LoadedModel load(ModelConfig m) {
     ModelSession session;
     try {
-      // Before the first session: ONNX Runtime's environment needs more stack than a JVM's
-      // main thread has when the command line is long (see OrtEnvironmentStartup).
-      OrtEnvironmentStartup.ensureStarted();
       session = ModelSession.builder()
           .path(m.file())
           .providers(m.providers())

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code cloud-relay serve --embedded-broker} as its own JVM, started with this test's class
  * path on the command line: the launch that used to die with SIGSEGV while loading the first
  * model (ONNX Runtime's telemetry overflowed the main thread's stack matching a long
- * {@code /proc/self/cmdline}; see {@code OrtEnvironmentStartup}).
+ * {@code /proc/self/cmdline}; see {@code dev.tandem.runtime.model.OrtEnvironments}).
  */
 class ServeProcessTest {
   static final List<Tensor> X = Collections.singletonList(Tensor.ofFloats("features", new float[] {1, 2, 3, 4}, 1, 4));

@@ -416,7 +416,8 @@ public final class ModelSession implements AutoCloseable {
         sha256 = sha256(modelBytes);
         source = modelBytes.length + " bytes";
       }
-      OrtEnvironment env = OrtEnvironment.getEnvironment();
+      // Not OrtEnvironment.getEnvironment(): see OrtEnvironments (long command lines crash it).
+      OrtEnvironment env = OrtEnvironments.get();
       EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
       List<ProviderAttempt> attempts = new ArrayList<>();
       OrtException lastError = null;

@@ -153,7 +153,7 @@ public final class LatencyBenchmark {
 
   private static String ortVersion() {
     try {
-      return ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion();
+      return dev.tandem.runtime.model.OrtEnvironments.get().getVersion();
     } catch (RuntimeException | LinkageError e) {
       return "?"; // only a label in the report
     }

@@ -1,15 +1,22 @@
-package dev.tandem.relay.serve;
+package dev.tandem.runtime.model;
 
 import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Creates ONNX Runtime's process-wide environment on a thread with a stack large enough for it.
+ * ONNX Runtime's process-wide environment, created on a thread with a stack large enough for
+ * it, with ONNX Runtime's telemetry events turned off. Every Tandem component gets its
+ * environment here ({@link ModelSession} does); code of an application that uses ONNX Runtime
+ * directly in the same process should call {@link #get()} before its first {@code
+ * OrtEnvironment.getEnvironment()}.
  *
  * <p>Why: the Linux build of ONNX Runtime we ship (1.29) starts its telemetry client while
  * creating the environment, and that client matches the whole of {@code /proc/self/cmdline}
@@ -18,13 +25,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * long {@code -cp}, as from a test or an IDE, or long {@code -D} options) overflows the 1 MB
  * stack of the thread that first touches ONNX Runtime and dies with SIGSEGV; the overflow
  * leaves the JVM no stack to write an hs_err file. {@code java -jar} keeps the command line
- * short, which is why the packaged jar worked. See docs/relay.md, "Known issues".
+ * short. See docs/relay.md, "Known issues".
  *
- * <p>Creating the environment once here, before any model loads, makes every later
- * {@link OrtEnvironment#getEnvironment()} (e.g. in {@code ModelSession}) return the existing
- * one. Thread-safe and idempotent; costs one short-lived thread on the first call.
+ * <p>Creating the environment once here makes every later {@link
+ * OrtEnvironment#getEnvironment()} return the existing one. Telemetry: an embedded runtime must
+ * not report on its users' devices, so events are turned off ({@code OrtEnvironment#setTelemetry});
+ * the Linux build may still create its cache folder unless {@code ORT_DISABLE_TELEMETRY=1} is
+ * set in the environment. Thread-safe and idempotent; costs one short-lived thread on the first
+ * call.
  */
-public final class OrtEnvironmentStartup {
+public final class OrtEnvironments {
+  private static final Logger log = LoggerFactory.getLogger(OrtEnvironments.class);
   /** Stack for the start-up thread beyond what the command line needs. */
   private static final long BASE_STACK_BYTES = 8L << 20;
   /** Stack per command-line byte: four times the ~250 bytes the regex takes per character. */
@@ -32,27 +43,37 @@ public final class OrtEnvironmentStartup {
 
   private static volatile boolean started;
 
-  private OrtEnvironmentStartup() {}
+  private OrtEnvironments() {}
 
   /**
-   * Creates ONNX Runtime's default environment ({@link OrtEnvironment#getEnvironment()}) if
-   * this class has not done so yet, on a dedicated thread, and waits for it.
+   * ONNX Runtime's default environment, created on the first call on a dedicated thread (the
+   * caller waits for it).
    *
    * @throws RuntimeException or {@link Error} as {@link OrtEnvironment#getEnvironment()} throws
    *     them (e.g. {@link UnsatisfiedLinkError} when the native library cannot load)
    */
-  public static void ensureStarted() {
+  public static OrtEnvironment get() {
+    ensureStarted();
+    return OrtEnvironment.getEnvironment();
+  }
+
+  private static void ensureStarted() {
     if (started) {
       return;
     }
-    synchronized (OrtEnvironmentStartup.class) {
+    synchronized (OrtEnvironments.class) {
       if (started) {
         return;
       }
       AtomicReference<Throwable> failure = new AtomicReference<>();
       Thread t = new Thread(null, () -> {
         try {
-          OrtEnvironment.getEnvironment();
+          OrtEnvironment env = OrtEnvironment.getEnvironment();
+          try {
+            env.setTelemetry(false);
+          } catch (OrtException | RuntimeException e) {
+            log.debug("ONNX Runtime telemetry could not be turned off: {}", e.toString());
+          }
         } catch (Throwable e) { // rethrown on the caller's thread below
           failure.set(e);
         }
