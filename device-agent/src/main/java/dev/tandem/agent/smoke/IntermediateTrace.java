@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import dev.tandem.runtime.model.OrtEnvironments;
 import dev.tandem.runtime.model.Tensor;
 import java.io.IOException;
 import java.nio.FloatBuffer;
@@ -55,7 +56,7 @@ final class IntermediateTrace {
       }
     }
     byte[] traced = GraphOutputs.withOutputs(optimized, added);
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = OrtEnvironments.get();
     Map<String, TraceDump.Entry> byName = new LinkedHashMap<>();
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setOptimizationLevel(OptLevel.NO_OPT);
@@ -112,7 +113,7 @@ final class IntermediateTrace {
       so.setOptimizationLevel(OptLevel.ALL_OPT);
       so.setIntraOpNumThreads(1);
       so.setOptimizedModelFilePath(tmp.toString());
-      try (OrtSession ignored = OrtEnvironment.getEnvironment().createSession(model.toString(), so)) {
+      try (OrtSession ignored = OrtEnvironments.get().createSession(model.toString(), so)) {
         // Building the session writes the optimized graph.
       }
       return Files.readAllBytes(tmp);
