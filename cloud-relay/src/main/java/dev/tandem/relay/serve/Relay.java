@@ -179,22 +179,34 @@ public final class Relay implements AutoCloseable {
     log.error("relay {}: no message from the broker for {} ms although the connection is up (its own probe on {}"
         + " did not come back): the broker stopped delivering to this relay; reconnecting with a fresh client",
         config.relayId(), silentMs, probeTopic);
+    discard(stalled);
+    reconnectAfterStall();
+  }
+
+  private static void discard(MqttAsyncClient c) {
     try {
-      stalled.disconnectForcibly(0, 1_000, false);
+      c.disconnectForcibly(0, 1_000, false);
     } catch (MqttException | RuntimeException e) {
-      log.debug("forced disconnect of the stalled client: {}", e.toString());
+      log.debug("forced disconnect: {}", e.toString()); // discarding it anyway
     }
     try {
-      stalled.close(true);
+      c.close(true);
     } catch (MqttException | RuntimeException e) {
-      log.debug("close of the stalled client: {}", e.toString());
+      log.debug("close: {}", e.toString());
     }
+  }
+
+  /** On the probe thread: a fresh client and subscription; retried every probe interval. */
+  private void reconnectAfterStall() {
+    if (closing || subscribed) {
+      return;
+    }
+    MqttAsyncClient fresh = null;
     try {
-      MqttAsyncClient fresh = connectedClient();
+      fresh = connectedClient();
       synchronized (this) {
         if (closing) {
-          fresh.disconnectForcibly(0, 1_000, false);
-          fresh.close(true);
+          discard(fresh);
           return;
         }
         client = fresh;
@@ -202,35 +214,15 @@ public final class Relay implements AutoCloseable {
       subscribe();
       log.info("relay {} reconnected to {} after the stall and resubscribed", config.relayId(), config.brokerUrl());
     } catch (MqttException | RuntimeException e) {
-      // Not ready until a later probe tick succeeds; keep the timeout from firing at once again.
+      if (fresh != null) {
+        discard(fresh); // connected but not subscribed: the next attempt starts over
+      }
+      // Keep the timeout from firing on the old silence once a later attempt connects.
       lastProbeNanos = System.nanoTime();
-      log.error("relay {}: reconnect after the stall failed ({}); retrying", config.relayId(), e.toString());
-      retryAfterStall();
+      log.error("relay {}: reconnect after the stall failed ({}); retrying in {} ms", config.relayId(), e.toString(),
+          config.probeIntervalMs());
+      prober.schedule(this::reconnectAfterStall, config.probeIntervalMs(), TimeUnit.MILLISECONDS);
     }
-  }
-
-  private void retryAfterStall() {
-    prober.schedule(() -> {
-      if (closing || subscribed) {
-        return;
-      }
-      try {
-        MqttAsyncClient fresh = connectedClient();
-        synchronized (this) {
-          if (closing) {
-            fresh.disconnectForcibly(0, 1_000, false);
-            fresh.close(true);
-            return;
-          }
-          client = fresh;
-        }
-        subscribe();
-        log.info("relay {} reconnected to {} and resubscribed", config.relayId(), config.brokerUrl());
-      } catch (MqttException | RuntimeException e) {
-        log.error("relay {}: reconnect failed ({}); retrying", config.relayId(), e.toString());
-        retryAfterStall();
-      }
-    }, config.probeIntervalMs(), TimeUnit.MILLISECONDS);
   }
 
   private MqttConnectionOptions connectOptions() {
