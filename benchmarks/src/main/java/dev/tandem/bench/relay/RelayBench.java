@@ -57,7 +57,7 @@ public final class RelayBench {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: RelayBench overhead|throughput [--broker embedded|mosquitto] ...");
+      System.err.println("usage: RelayBench overhead|throughput|batching [--broker embedded|mosquitto] ...");
       System.exit(2);
     }
     String mode = args[0];
@@ -79,6 +79,13 @@ public final class RelayBench {
       throughput(broker, dir, Integer.parseInt(opt(args, "--seconds", "10")), Integer.parseInt(opt(args, "--seq", "64")),
           devices, providers, Integer.parseInt(opt(args, "--max-batch", "16")), Long.parseLong(opt(args, "--delay-us", "2000")),
           Integer.parseInt(opt(args, "--threads", "0")));
+    } else if (mode.equals("batching")) {
+      List<Integer> sizes = new ArrayList<>();
+      for (String b : opt(args, "--batches", "8,16").split(",")) {
+        sizes.add(Integer.parseInt(b.trim()));
+      }
+      batching(dir, Integer.parseInt(opt(args, "--rounds", "5")), Integer.parseInt(opt(args, "--seconds", "4")),
+          Integer.parseInt(opt(args, "--seq", "64")), sizes, Integer.parseInt(opt(args, "--threads", "0")));
     } else {
       throw new IllegalArgumentException("unknown mode " + mode);
     }
@@ -213,6 +220,36 @@ public final class RelayBench {
                 batching ? "on" : "off", devices, rps, bare, rps / bare);
           }
         }
+      }
+    }
+  }
+
+  /**
+   * Bare ONNX Runtime at batch 1 against batch N, interleaved round by round (the machine's
+   * speed drifts between minutes, so only a ratio taken within a round means anything); prints
+   * each round's requests per second and the median ratio per batch size.
+   */
+  static void batching(Path dir, int rounds, int seconds, int seq, List<Integer> sizes, int threads) throws Exception {
+    Path model = BenchSupport.bgeSmall(dir);
+    System.out.printf("model: bge-small-en-v1.5 fp32, seq %d (equal lengths, no padding), intra-op threads %s;"
+        + " %d rounds of %d s per configuration%n", seq, threads == 0 ? "all cores" : threads, rounds, seconds);
+    try (ModelSession s = ModelSession.builder().path(model).intraOpThreads(threads).warmUp(true).build()) {
+      List<Tensor> one = bertInput(seq);
+      double[][] ratios = new double[sizes.size()][rounds];
+      for (int r = 0; r < rounds; r++) {
+        double base = loop(s, one, seconds);
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d: batch 1 %.1f req/s", r + 1, base));
+        for (int i = 0; i < sizes.size(); i++) {
+          int b = sizes.get(i);
+          double rps = loop(s, bertInputBatch(seq, b), seconds) * b;
+          ratios[i][r] = rps / base;
+          line.append(String.format(Locale.ROOT, ", batch %d %.1f req/s (%.2fx)", b, rps, rps / base));
+        }
+        System.out.println(line);
+      }
+      for (int i = 0; i < sizes.size(); i++) {
+        System.out.printf(Locale.ROOT, "RESULT bare batching batch=%d median_ratio=%.2f min=%.2f max=%.2f%n", sizes.get(i),
+            BenchSupport.quantile(ratios[i], 0.5), BenchSupport.quantile(ratios[i], 0.0), BenchSupport.quantile(ratios[i], 1.0));
       }
     }
   }
