@@ -113,6 +113,9 @@ final class IntermediateTrace {
       so.setOptimizationLevel(OptLevel.ALL_OPT);
       so.setIntraOpNumThreads(1);
       so.setOptimizedModelFilePath(tmp.toString());
+      // ONNX Runtime warns that an all-optimized graph is for this machine only: it is, the
+      // trace runs it right here.
+      so.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
       try (OrtSession ignored = OrtEnvironments.get().createSession(model.toString(), so)) {
         // Building the session writes the optimized graph.
       }

@@ -55,11 +55,8 @@ public final class SmokeTest implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "give a subcommand: run, compare, trace or trace-compare");
   }
 
-  @Command(name = "run", mixinStandardHelpOptions = true,
-      description = {"Runs the model on each message of a JSON-lines file ({\"id\":..,\"text\":..}, optional \"group\").",
-          "Give --build (a reference build folder: its edge model, tokenizer and test part)",
-          "or --model, --tokenizer and --messages."})
-  static final class Run implements Callable<Integer> {
+  /** Where the model, its tokenizer and the messages come from: a reference build, or files. */
+  static final class ModelSource {
     @Option(names = "--build", description = "a reference build folder (with models.json), e.g. ~/.cache/tandem/models/<key>")
     Path build;
 
@@ -69,20 +66,51 @@ public final class SmokeTest implements Runnable {
     @Option(names = "--messages", description = "JSON lines with id and text (default with --build: its test.jsonl)")
     Path messages;
 
-    @Option(names = "--out", required = true, description = "where to write the results (JSON lines)")
-    Path out;
-
     @Option(names = "--model", description = "the edge model (ONNX)")
     Path model;
 
     @Option(names = "--tokenizer", description = "its tokenizer.json (WordPiece)")
     Path tokenizer;
 
-    @Option(names = "--limit", defaultValue = "300", description = "messages to run (default ${DEFAULT-VALUE})")
-    int limit;
-
     @Option(names = "--max-tokens", description = "truncation length (default: the build's, else 128)")
     Integer maxTokens;
+
+    /** The truncation length, once resolved. */
+    int tokens;
+
+    /**
+     * Fills in what --build gives and the options leave open.
+     *
+     * @throws CommandLine.ParameterException when neither --build nor all three files are given
+     */
+    void resolve(Object command) throws IOException {
+      tokens = maxTokens != null ? maxTokens : 128;
+      if (build != null) {
+        BuildEntry e = BuildEntry.read(build, name);
+        model = model != null ? model : e.model;
+        tokenizer = tokenizer != null ? tokenizer : e.tokenizer;
+        messages = messages != null ? messages : build.resolve("test.jsonl");
+        tokens = maxTokens != null ? maxTokens : e.maxTokens;
+      }
+      if (model == null || tokenizer == null || messages == null) {
+        throw new CommandLine.ParameterException(new CommandLine(command),
+            "give --build, or all of --model, --tokenizer and --messages");
+      }
+    }
+  }
+
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = {"Runs the model on each message of a JSON-lines file ({\"id\":..,\"text\":..}, optional \"group\").",
+          "Give --build (a reference build folder: its edge model, tokenizer and test part)",
+          "or --model, --tokenizer and --messages."})
+  static final class Run implements Callable<Integer> {
+    @CommandLine.Mixin ModelSource source;
+
+    @Option(names = "--out", required = true, description = "where to write the results (JSON lines)")
+    Path out;
+
+    @Option(names = "--limit", defaultValue = "300", description = "messages to run (default ${DEFAULT-VALUE})")
+    int limit;
 
     @Option(names = "--threads", defaultValue = "1", description = "intra-op threads (default ${DEFAULT-VALUE})")
     int threads;
@@ -92,18 +120,11 @@ public final class SmokeTest implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      int tokens = maxTokens != null ? maxTokens : 128;
-      if (build != null) {
-        BuildEntry e = BuildEntry.read(build, name);
-        model = model != null ? model : e.model;
-        tokenizer = tokenizer != null ? tokenizer : e.tokenizer;
-        messages = messages != null ? messages : build.resolve("test.jsonl");
-        tokens = maxTokens != null ? maxTokens : e.maxTokens;
-      }
-      if (model == null || tokenizer == null || messages == null) {
-        throw new CommandLine.ParameterException(new CommandLine(this),
-            "give --build, or all of --model, --tokenizer and --messages");
-      }
+      source.resolve(this);
+      Path model = source.model;
+      Path tokenizer = source.tokenizer;
+      Path messages = source.messages;
+      int tokens = source.tokens;
       List<Message> msgs = readMessages(messages, limit);
       WordPieceTokenizer tok = WordPieceTokenizer.fromFile(tokenizer);
       long start = System.nanoTime();
@@ -166,23 +187,7 @@ public final class SmokeTest implements Runnable {
           "optimized graph (ONNX Runtime, all optimizations, then run node by node with 1 thread).",
           "Give --build, or --model, --tokenizer and --messages."})
   static final class Trace implements Callable<Integer> {
-    @Option(names = "--build", description = "a reference build folder (with models.json)")
-    Path build;
-
-    @Option(names = "--name", defaultValue = "edge", description = "the model of the build (default ${DEFAULT-VALUE})")
-    String name;
-
-    @Option(names = "--messages", description = "JSON lines with id and text (default with --build: its test.jsonl)")
-    Path messages;
-
-    @Option(names = "--model", description = "the edge model (ONNX)")
-    Path model;
-
-    @Option(names = "--tokenizer", description = "its tokenizer.json (WordPiece)")
-    Path tokenizer;
-
-    @Option(names = "--max-tokens", description = "truncation length (default: the build's, else 128)")
-    Integer maxTokens;
+    @CommandLine.Mixin ModelSource source;
 
     @Option(names = "--id", required = true, description = "the message to trace (group/id as `run` writes it)")
     String id;
@@ -192,18 +197,8 @@ public final class SmokeTest implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      int tokens = maxTokens != null ? maxTokens : 128;
-      if (build != null) {
-        BuildEntry e = BuildEntry.read(build, name);
-        model = model != null ? model : e.model;
-        tokenizer = tokenizer != null ? tokenizer : e.tokenizer;
-        messages = messages != null ? messages : build.resolve("test.jsonl");
-        tokens = maxTokens != null ? maxTokens : e.maxTokens;
-      }
-      if (model == null || tokenizer == null || messages == null) {
-        throw new CommandLine.ParameterException(new CommandLine(this),
-            "give --build, or all of --model, --tokenizer and --messages");
-      }
+      source.resolve(this);
+      Path messages = source.messages;
       Message message = null;
       for (Message m : readMessages(messages, Integer.MAX_VALUE)) {
         if (m.id.equals(id)) {
@@ -215,9 +210,9 @@ public final class SmokeTest implements Runnable {
         throw new CommandLine.ParameterException(new CommandLine(this),
             "--id '" + id + "' is not in " + messages);
       }
-      WordPieceTokenizer tok = WordPieceTokenizer.fromFile(tokenizer);
+      WordPieceTokenizer tok = WordPieceTokenizer.fromFile(source.tokenizer);
       long t0 = System.nanoTime();
-      TraceDump dump = IntermediateTrace.run(model, tok.encode(message.text, tokens).toTensors(), id);
+      TraceDump dump = IntermediateTrace.run(source.model, tok.encode(message.text, source.tokens).toTensors(), id);
       dump.write(out);
       System.err.printf(Locale.ROOT, "%s: traced '%s': %d float tensors in %.1f s -> %s%n",
           dump.arch, id, dump.tensors.size(), (System.nanoTime() - t0) / 1e9, out);
