@@ -42,11 +42,11 @@ class RelayDeliveryProbeTest {
   void brokerStopsDeliveringOnAnOpenConnection_relayDetectsTheStallReconnectsAndServesAgain() throws Exception {
     try (EmbeddedBroker broker = EmbeddedBroker.start();
         PublishBlackholeProxy proxy = new PublishBlackholeProxy(broker.url());
-        Relay relay = new Relay(config(proxy.url(), 200, 1_500)).start();
+        Relay relay = new Relay(config(proxy.url(), 250, 3_000)).start();
         MqttOffloader device = RelayOffloaderTest.device(broker.url(), "dev-probe")) {
       OffloadResult first = device.offload(RelayOffloaderTest.request("dev-probe:1", 5_000)).get(10, TimeUnit.SECONDS);
       assertThat(first.status()).as(first.message()).isEqualTo(OffloadStatus.OK);
-      Thread.sleep(2_000); // several probe timeouts' worth of a healthy connection
+      Thread.sleep(3_500); // more than a probe timeout of a healthy connection
       assertThat(relay.metrics().deliveryStallCount()).as("no stall on a healthy connection").isZero();
 
       proxy.blackholeOpenConnections(); // pings still answered: only the probe can tell
@@ -56,7 +56,7 @@ class RelayDeliveryProbeTest {
 
       OffloadResult after = device.offload(RelayOffloaderTest.request("dev-probe:2", 5_000)).get(10, TimeUnit.SECONDS);
       assertThat(after.status()).as(after.message()).isEqualTo(OffloadStatus.OK);
-      Thread.sleep(2_000);
+      Thread.sleep(3_500);
       assertThat(relay.metrics().deliveryStallCount()).as("the fresh connection is healthy").isEqualTo(1);
     }
   }
