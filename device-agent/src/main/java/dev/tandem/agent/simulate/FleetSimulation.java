@@ -415,8 +415,7 @@ public final class FleetSimulation {
 
   /**
    * One carriage-return progress line: elapsed of total seconds as a bar, and the fleet's
-   * counts so far. (A plain line rather than a terminal library: jline on this module's
-   * classpath made child JVMs that load ONNX Runtime from it crash with SIGSEGV.)
+   * counts so far; needs no terminal library.
    */
   private static void progress(PrintStream out, long elapsedNanos, long totalNanos, FleetStats stats) {
     int width = 40;
