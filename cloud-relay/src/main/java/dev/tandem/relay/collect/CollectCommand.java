@@ -40,12 +40,21 @@ public final class CollectCommand implements Callable<Integer> {
   @Option(names = "--first-seq", defaultValue = "1", description = "First sequence number devices use, for gap accounting (default: ${DEFAULT-VALUE})")
   long firstSeq;
 
+  @Option(names = "--probe-interval-ms", defaultValue = "5000",
+      description = "Send this collector a delivery probe this often; 0: off (default: ${DEFAULT-VALUE})")
+  long probeIntervalMs;
+
+  @Option(names = "--probe-timeout-ms", defaultValue = "20000",
+      description = "Reconnect when no probe came back for this long on a live connection (default: ${DEFAULT-VALUE})")
+  long probeTimeoutMs;
+
   @Override
   public Integer call() throws Exception {
     String id = clientId != null ? clientId : "collector-" + InetAddress.getLocalHost().getHostName();
     LogStore s = LogStore.open(store, Clock.systemUTC(), firstSeq);
     PrometheusRegistry registry = new PrometheusRegistry();
-    Collector.Options o = new Collector.Options().brokerUrl(broker).clientId(id).topicPrefix(prefix);
+    Collector.Options o = new Collector.Options().brokerUrl(broker).clientId(id).topicPrefix(prefix)
+        .probe(probeIntervalMs, probeTimeoutMs);
     if (username != null) {
       char[] pw = passwordFile == null ? new char[0]
           : new String(Files.readAllBytes(passwordFile), StandardCharsets.UTF_8).trim().toCharArray();

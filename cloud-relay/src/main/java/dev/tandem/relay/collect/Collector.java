@@ -1,6 +1,7 @@
 package dev.tandem.relay.collect;
 
 import com.google.gson.JsonObject;
+import dev.tandem.relay.broker.DeliveryProbe;
 import dev.tandem.runtime.offload.MqttReconnect;
 import dev.tandem.runtime.protocol.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -56,6 +57,8 @@ public final class Collector implements AutoCloseable {
   private final MqttAsyncClient client;
   private final MqttConnectionOptions connectOptions;
   private final AckSender acks;
+  private final DeliveryProbe probe;
+  private volatile boolean subscribed;
   private final ExecutorService subscriber = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "collector-subscribe");
     t.setDaemon(true);
@@ -73,6 +76,8 @@ public final class Collector implements AutoCloseable {
     javax.net.SocketFactory socketFactory;
     int maxBatchBytes = 64 << 20;
     int maxQueuedAcks = 10_000;
+    long probeIntervalMs = 5_000;
+    long probeTimeoutMs = 20_000;
     long ackMaxAgeMs = 30_000;
 
     public Options brokerUrl(String v) {
@@ -114,6 +119,17 @@ public final class Collector implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The delivery probe (see {@link DeliveryProbe}): every {@code intervalMs} (default 5 s) the
+     * collector sends itself a message on {@code {prefix}/collector/{clientId}/probe}; with none
+     * back for {@code timeoutMs} (default 20 s) on a live connection it reconnects. 0 turns it off.
+     */
+    public Options probe(long intervalMs, long timeoutMs) {
+      probeIntervalMs = intervalMs;
+      probeTimeoutMs = timeoutMs;
+      return this;
+    }
+
     /** Largest decompressed batch accepted (a gzip bomb stops here); default 64 MiB. */
     public Options maxBatchBytes(int v) {
       maxBatchBytes = v;
@@ -135,6 +151,10 @@ public final class Collector implements AutoCloseable {
     this.metrics = new CollectorMetrics(registry, store);
     client = new MqttAsyncClient(opts.brokerUrl, opts.clientId, new MemoryPersistence());
     acks = new AckSender(client, metrics.acks, opts.maxQueuedAcks, opts.ackMaxAgeMs, System::currentTimeMillis);
+    probe = new DeliveryProbe("collector " + opts.clientId,
+        opts.prefix + "/collector/" + opts.clientId.replaceAll("[/+#]", "_") + "/probe",
+        opts.probeIntervalMs, opts.probeTimeoutMs, () -> client,
+        () -> subscribed && !closed && client.isConnected(), this::onStall);
     client.setCallback(new Callback());
     MqttConnectionOptions co = new MqttConnectionOptions();
     // A clean session: a persistent one, resumed after a broker restart, got Mosquitto 2.0 to
@@ -155,6 +175,22 @@ public final class Collector implements AutoCloseable {
     this.connectOptions = co;
     client.connect(co).waitForCompletion(15_000);
     // connectComplete subscribes (first connect and every reconnect).
+    probe.start();
+  }
+
+  /** On the probe's thread: the broker stopped delivering on the live connection. */
+  private void onStall(long silentMs) {
+    subscribed = false;
+    metrics.stalls.inc();
+    log.error("collector {}: no message from the broker for {} ms although the connection is up (its own probe on {}"
+        + " did not come back): the broker stopped delivering log batches; reconnecting", opts.clientId, silentMs,
+        probe.topic());
+    try {
+      client.disconnectForcibly(0, 1_000, false);
+    } catch (MqttException e) {
+      log.debug("forced disconnect: {}", e.toString()); // reconnecting anyway
+    }
+    subscriber.execute(this::reconnect);
   }
 
   /** The shared subscription this collector uses. */
@@ -174,7 +210,23 @@ public final class Collector implements AutoCloseable {
     try {
       // Paho does not restore subscriptions itself in every case: subscribe on each connect,
       // off the callback thread (subscribing on it can deadlock).
-      client.subscribe(new MqttSubscription(subscription(), 1)).waitForCompletion(10_000);
+      boolean probing = probe.enabled();
+      IMqttToken t = probing
+          ? client.subscribe(new MqttSubscription[] {new MqttSubscription(subscription(), 1), probe.subscription()})
+          : client.subscribe(new MqttSubscription(subscription(), 1));
+      t.waitForCompletion(10_000);
+      int[] codes = t.getReasonCodes();
+      if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+        log.error("collector {}: the broker refused the subscription to {} (reason code 0x{}); check its ACL",
+            opts.clientId, subscription(), Integer.toHexString(codes[0]));
+        return;
+      }
+      if (probing && codes != null && codes.length > 1 && codes[1] >= 0x80) {
+        probe.disable("the broker refused the subscription to " + probe.topic() + " (reason code 0x"
+            + Integer.toHexString(codes[1]) + "); allow the collector to read and write it (docs/mosquitto/acl)");
+      }
+      probe.subscribed();
+      subscribed = true;
       log.info("collector {} subscribed to {}", opts.clientId, subscription());
     } catch (MqttException e) {
       log.warn("subscribe failed ({}); will retry on the next connect", e.toString());
@@ -302,6 +354,7 @@ public final class Collector implements AutoCloseable {
       return;
     }
     closed = true;
+    probe.close();
     subscriber.shutdownNow();
     acks.close();
     try {
@@ -321,6 +374,7 @@ public final class Collector implements AutoCloseable {
   private final class Callback implements MqttCallback {
     @Override
     public void disconnected(MqttDisconnectResponse r) {
+      subscribed = false;
       log.warn("collector disconnected ({}); reconnecting", r.getException() != null
           ? r.getException().getMessage() : r.getReasonString());
       if (!closed) {
@@ -335,6 +389,10 @@ public final class Collector implements AutoCloseable {
 
     @Override
     public void messageArrived(String topic, MqttMessage message) {
+      if (probe.matches(topic)) {
+        probe.arrived();
+        return;
+      }
       handle(topic, message);
     }
 

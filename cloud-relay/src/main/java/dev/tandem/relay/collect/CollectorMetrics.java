@@ -14,6 +14,7 @@ final class CollectorMetrics {
   final Counter batches;
   final Counter records;
   final Counter acks;
+  final Counter stalls;
 
   CollectorMetrics(PrometheusRegistry registry, LogStore store) {
     batches = Counter.builder().name("tandem_collector_batches_total")
@@ -25,6 +26,9 @@ final class CollectorMetrics {
     acks = Counter.builder().name("tandem_collector_acks_total")
         .help("Batch acks, by outcome (sent; expired, overflow or failed: the device resends)")
         .labelNames("outcome").register(registry);
+    stalls = Counter.builder().name("tandem_collector_delivery_stalls_total")
+        .help("Times the broker stopped delivering to this collector on an open connection (its probe did not come back)")
+        .register(registry);
     GaugeWithCallback.builder().name("tandem_collector_sequence_lost")
         .help("Per device: sequence numbers below the highest stored that are neither stored"
             + " nor reported evicted (loss, or batches still in flight)")

@@ -1,5 +1,6 @@
 package dev.tandem.relay.serve;
 
+import dev.tandem.relay.broker.DeliveryProbe;
 import dev.tandem.relay.metrics.MetricsServer;
 import dev.tandem.relay.metrics.RelayMetrics;
 import dev.tandem.runtime.protocol.FrameCodec;
@@ -17,9 +18,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -76,11 +75,7 @@ public final class Relay implements AutoCloseable {
   private final ModelRegistry registry;
   private final ExecutorService resubscriber;
   private volatile MqttAsyncClient client;
-  private final ScheduledExecutorService prober;
-  private final String probeTopic;
-  private final AtomicLong probesSent = new AtomicLong();
-  private volatile boolean probing;
-  private volatile long lastProbeNanos;
+  private final DeliveryProbe probe;
   private MetricsServer metricsServer;
   private volatile RelayConfig applied;
   private volatile boolean subscribed;
@@ -100,12 +95,9 @@ public final class Relay implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.probeTopic = config.topicPrefix() + "/relay/" + config.relayId() + "/probe";
-    this.prober = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "relay-probe");
-      t.setDaemon(true);
-      return t;
-    });
+    this.probe = new DeliveryProbe("relay " + config.relayId(),
+        config.topicPrefix() + "/relay/" + config.relayId() + "/probe", config.probeIntervalMs(),
+        config.probeTimeoutMs(), () -> client, this::isReady, this::onStall);
   }
 
   /**
@@ -122,7 +114,6 @@ public final class Relay implements AutoCloseable {
     }
     try {
       client = connectedClient();
-      probing = config.probeIntervalMs() > 0;
       subscribe();
     } catch (MqttException | RuntimeException e) {
       close();
@@ -131,10 +122,7 @@ public final class Relay implements AutoCloseable {
     }
     log.info("relay {} serving {} on {} ({})", config.relayId(), modelNames(), config.brokerUrl(),
         topics.relaySharedSubscription());
-    if (probing) {
-      prober.scheduleWithFixedDelay(this::probe, config.probeIntervalMs(), config.probeIntervalMs(),
-          TimeUnit.MILLISECONDS);
-    }
+    probe.start();
     return this;
   }
 
@@ -150,37 +138,47 @@ public final class Relay implements AutoCloseable {
     return c;
   }
 
-  /** On the probe thread: sends the next probe, or acts on a stall. */
-  private void probe() {
-    MqttAsyncClient c = client;
-    if (closing || !probing || c == null) {
-      return;
-    }
-    if (!subscribed || !c.isConnected()) {
-      return; // a lost connection is Paho's to restore; the probe judges live connections
-    }
-    long silentMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastProbeNanos);
-    if (silentMs > config.probeTimeoutMs()) {
-      onStall(c, silentMs);
-      return;
-    }
-    MqttMessage m = new MqttMessage(Long.toString(probesSent.incrementAndGet()).getBytes(StandardCharsets.UTF_8));
-    m.setQos(0);
-    try {
-      c.publish(probeTopic, m);
-    } catch (MqttException | RuntimeException e) {
-      log.debug("probe not published: {}", e.toString()); // the timeout judges
-    }
-  }
-
-  private void onStall(MqttAsyncClient stalled, long silentMs) {
+  /** On the probe's thread: the broker stopped delivering on the live connection. */
+  private void onStall(long silentMs) {
+    MqttAsyncClient stalled = client;
     subscribed = false;
     metrics.deliveryStall();
     log.error("relay {}: no message from the broker for {} ms although the connection is up (its own probe on {}"
         + " did not come back): the broker stopped delivering to this relay; reconnecting with a fresh client",
-        config.relayId(), silentMs, probeTopic);
+        config.relayId(), silentMs, probe.topic());
     discard(stalled);
-    reconnectAfterStall();
+    resubscriber.execute(this::reconnectAfterStall);
+  }
+
+  /** A fresh client and subscription, tried every probe interval until one works. */
+  private void reconnectAfterStall() {
+    while (!closing && !subscribed) {
+      MqttAsyncClient fresh = null;
+      try {
+        fresh = connectedClient();
+        synchronized (this) {
+          if (closing) {
+            discard(fresh);
+            return;
+          }
+          client = fresh;
+        }
+        subscribe();
+        log.info("relay {} reconnected to {} after the stall and resubscribed", config.relayId(), config.brokerUrl());
+        return;
+      } catch (MqttException | RuntimeException e) {
+        if (fresh != null) {
+          discard(fresh); // connected but not subscribed: the next attempt starts over
+        }
+        log.error("relay {}: reconnect after the stall failed ({}); retrying in {} ms", config.relayId(), e.toString(),
+            config.probeIntervalMs());
+      }
+      try {
+        Thread.sleep(config.probeIntervalMs());
+      } catch (InterruptedException e) {
+        return; // stopping
+      }
+    }
   }
 
   private static void discard(MqttAsyncClient c) {
@@ -193,35 +191,6 @@ public final class Relay implements AutoCloseable {
       c.close(true);
     } catch (MqttException | RuntimeException e) {
       log.debug("close: {}", e.toString());
-    }
-  }
-
-  /** On the probe thread: a fresh client and subscription; retried every probe interval. */
-  private void reconnectAfterStall() {
-    if (closing || subscribed) {
-      return;
-    }
-    MqttAsyncClient fresh = null;
-    try {
-      fresh = connectedClient();
-      synchronized (this) {
-        if (closing) {
-          discard(fresh);
-          return;
-        }
-        client = fresh;
-      }
-      subscribe();
-      log.info("relay {} reconnected to {} after the stall and resubscribed", config.relayId(), config.brokerUrl());
-    } catch (MqttException | RuntimeException e) {
-      if (fresh != null) {
-        discard(fresh); // connected but not subscribed: the next attempt starts over
-      }
-      // Keep the timeout from firing on the old silence once a later attempt connects.
-      lastProbeNanos = System.nanoTime();
-      log.error("relay {}: reconnect after the stall failed ({}); retrying in {} ms", config.relayId(), e.toString(),
-          config.probeIntervalMs());
-      prober.schedule(this::reconnectAfterStall, config.probeIntervalMs(), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -253,21 +222,18 @@ public final class Relay implements AutoCloseable {
   private void subscribe() throws MqttException {
     MqttAsyncClient c = client;
     MqttSubscription shared = new MqttSubscription(topics.relaySharedSubscription(), 0);
-    IMqttToken t = probing
-        ? c.subscribe(new MqttSubscription[] {shared, new MqttSubscription(probeTopic, 0)})
-        : c.subscribe(shared);
+    boolean probing = probe.enabled();
+    IMqttToken t = probing ? c.subscribe(new MqttSubscription[] {shared, probe.subscription()}) : c.subscribe(shared);
     t.waitForCompletion(30_000);
     int[] codes = t.getReasonCodes();
     if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
       throw new MqttException(codes[0]);
     }
     if (probing && codes != null && codes.length > 1 && codes[1] >= 0x80) {
-      probing = false;
-      log.warn("relay {}: the broker refused the probe subscription {} (reason code 0x{}); delivery probing is off."
-          + " Allow this relay to read and write it (docs/mosquitto/acl)", config.relayId(), probeTopic,
-          Integer.toHexString(codes[1]));
+      probe.disable("the broker refused the subscription to " + probe.topic() + " (reason code 0x"
+          + Integer.toHexString(codes[1]) + "); allow this relay to read and write it (docs/mosquitto/acl)");
     }
-    lastProbeNanos = System.nanoTime();
+    probe.subscribed();
     subscribed = true;
   }
 
@@ -457,7 +423,7 @@ public final class Relay implements AutoCloseable {
       closed = true;
       closing = true;
     }
-    prober.shutdownNow();
+    probe.close();
     MqttAsyncClient client = this.client;
     if (client != null && client.isConnected()) {
       try {
@@ -513,7 +479,7 @@ public final class Relay implements AutoCloseable {
       closing = true;
     }
     subscribed = false;
-    prober.shutdownNow();
+    probe.close();
     MqttAsyncClient client = this.client;
     try {
       client.disconnectForcibly(0, 0, false);
@@ -551,9 +517,9 @@ public final class Relay implements AutoCloseable {
 
     @Override
     public void messageArrived(String topic, MqttMessage message) {
-      if (topic.equals(probeTopic)) {
+      if (probe.matches(topic)) {
         if (owner == client) {
-          lastProbeNanos = System.nanoTime();
+          probe.arrived();
         }
         return;
       }

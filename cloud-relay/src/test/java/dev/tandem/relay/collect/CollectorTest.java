@@ -2,6 +2,8 @@ package dev.tandem.relay.collect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.relay.broker.EmbeddedBroker;
+import dev.tandem.relay.broker.PublishBlackholeProxy;
 import dev.tandem.runtime.testing.MosquittoBroker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
@@ -118,6 +120,42 @@ class CollectorTest {
         assertThat(text).contains("tandem_collector_sequence_evicted{device=\"dev-1\"} 5.0");
         assertThat(text).contains("tandem_collector_sequence_lost{device=\"dev-1\"} 0.0");
         assertThat(text).contains("tandem_collector_batches_total{outcome=\"invalid\"} 1.0");
+        dev.disconnect();
+        dev.close();
+      }
+    }
+  }
+
+  @Test
+  void brokerStopsDeliveringToTheCollector_stallDetected_reconnects_andBatchesAreStoredAgain() throws Exception {
+    Path storeDir = dir.resolve("store-stall");
+    try (EmbeddedBroker broker = EmbeddedBroker.start();
+        PublishBlackholeProxy proxy = new PublishBlackholeProxy(broker.url())) {
+      LogStore store = LogStore.open(storeDir, Clock.systemUTC(), 1);
+      PrometheusRegistry registry = new PrometheusRegistry();
+      BlockingQueue<String> acks = new LinkedBlockingQueue<>();
+      try (Collector c = new Collector(new Collector.Options().brokerUrl(proxy.url()).clientId("collector-stall")
+              .probe(250, 3_000), store, registry)) {
+        MqttClient dev = device(broker.url(), "dev-s", acks);
+        Thread.sleep(300); // the collector subscribes on its connect callback
+        dev.publish("tandem/v1/logs/dev-s", batchMessage(LogStoreTest.batch("dev-s", "b1", 1, 10, 0)));
+        assertThat(acks.poll(10, TimeUnit.SECONDS)).isEqualTo("b1");
+
+        proxy.blackholeOpenConnections(); // pings still answered: only the probe can tell
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!scrape(registry).contains("tandem_collector_delivery_stalls_total 1.0")) {
+          assertThat(System.nanoTime()).as("the stall to be detected").isLessThan(deadline);
+          Thread.sleep(50);
+        }
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (proxy.accepted() < 2) {
+          assertThat(System.nanoTime()).as("a fresh connection").isLessThan(deadline);
+          Thread.sleep(50);
+        }
+        Thread.sleep(500); // the new connection subscribes on its connect callback
+        dev.publish("tandem/v1/logs/dev-s", batchMessage(LogStoreTest.batch("dev-s", "b2", 11, 20, 0)));
+        assertThat(acks.poll(10, TimeUnit.SECONDS)).isEqualTo("b2");
+        assertThat(store.contains("dev-s", 20)).isTrue();
         dev.disconnect();
         dev.close();
       }

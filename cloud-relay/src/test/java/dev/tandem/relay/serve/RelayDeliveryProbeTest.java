@@ -3,6 +3,7 @@ package dev.tandem.relay.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.relay.broker.EmbeddedBroker;
+import dev.tandem.relay.broker.PublishBlackholeProxy;
 import dev.tandem.runtime.model.ExecutionProvider;
 import dev.tandem.runtime.offload.MqttOffloader;
 import dev.tandem.runtime.offload.OffloadResult;

@@ -1,4 +1,4 @@
-package dev.tandem.relay.serve;
+package dev.tandem.relay.broker;
 
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * still flows, so the connection stays alive and the client's keep-alive never notices.
  * Connections made afterwards are forwarded untouched. For tests.
  */
-final class PublishBlackholeProxy implements AutoCloseable {
+public final class PublishBlackholeProxy implements AutoCloseable {
   private final ServerSocket server;
   private final String brokerHost;
   private final int brokerPort;
@@ -39,7 +39,7 @@ final class PublishBlackholeProxy implements AutoCloseable {
     }
   }
 
-  PublishBlackholeProxy(String brokerUrl) throws IOException {
+  public PublishBlackholeProxy(String brokerUrl) throws IOException {
     String hostPort = brokerUrl.substring(brokerUrl.indexOf("://") + 3);
     this.brokerHost = hostPort.substring(0, hostPort.lastIndexOf(':'));
     this.brokerPort = Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
@@ -49,17 +49,17 @@ final class PublishBlackholeProxy implements AutoCloseable {
     acceptor.start();
   }
 
-  String url() {
+  public String url() {
     return "tcp://127.0.0.1:" + server.getLocalPort();
   }
 
   /** Connections accepted so far. */
-  int accepted() {
+  public int accepted() {
     return accepted.get();
   }
 
   /** From now on, drop the broker's PUBLISH packets on every connection open now. */
-  void blackholeOpenConnections() {
+  public void blackholeOpenConnections() {
     for (Link l : links) {
       l.blackhole = true;
     }
