@@ -18,12 +18,14 @@ import org.slf4j.LoggerFactory;
  * Checks that the broker still delivers on a live connection. A broker can keep a connection
  * open, answering keep-alive pings, while it no longer delivers messages on it (reported for
  * HiveMQ CE under load); keep-alive cannot see that. Every interval this sends a small QoS 0
- * message to the client's own, unshared probe topic; when none has come back within the
- * timeout while the owner says the connection is live, it calls the owner's stall handler
- * (once per stall; the silence is measured again from then).
+ * message to the client's own, unshared probe topic; when nothing at all has arrived (probe or
+ * other message: a backlog being worked through is delivery too) within the timeout while the
+ * owner says the connection is live, it calls the owner's stall handler (once per stall; the
+ * silence is measured again from then).
  *
- * <p>The owner subscribes to {@link #subscription()} with its other subscriptions, passes
- * arriving probe messages to {@link #arrived()} ({@link #matches(String)} tells them apart),
+ * <p>The owner subscribes to {@link #subscription()} with its other subscriptions, calls
+ * {@link #arrived()} for every message that arrives (and drops those {@link #matches(String)}
+ * names as probes),
  * calls {@link #subscribed()} after each successful subscription, and {@link #disable(String)}
  * when the broker refuses the probe subscription. The stall handler runs on the probe's own
  * thread. Thread-safe; {@link #close()} is idempotent.
@@ -100,7 +102,7 @@ public final class DeliveryProbe implements AutoCloseable {
     return topic.equals(messageTopic);
   }
 
-  /** A probe came back. */
+  /** A message (a probe or any other) arrived. */
   public void arrived() {
     lastNanos = System.nanoTime();
   }
