@@ -6,6 +6,7 @@ import dev.tandem.workload.build.BuiltModels;
 import dev.tandem.workload.build.Caches;
 import dev.tandem.workload.build.ModelEntry;
 import dev.tandem.workload.build.ReferenceModels;
+import dev.tandem.workload.fuse.WeightOnlyQuantizer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,10 +16,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code tandem-workload build|bench}: builds the reference models, measures them. */
+/** {@code tandem-workload build|bench|weight-only}: builds the reference models, measures them, quantizes one. */
 @Command(name = "tandem-workload", mixinStandardHelpOptions = true,
     description = "The reference spam-filter workload: corpus, split, fused edge and cloud models.",
-    subcommands = {WorkloadCli.Build.class, WorkloadCli.Bench.class})
+    subcommands = {WorkloadCli.Build.class, WorkloadCli.Bench.class, WorkloadCli.WeightOnly.class})
 public final class WorkloadCli {
   /** Options shared by both commands: which build. */
   static class Common {
@@ -84,6 +85,29 @@ public final class WorkloadCli {
       Files.write(built.dir().resolve("benchmark.md"), table.getBytes(StandardCharsets.UTF_8));
       System.out.println(table);
       System.out.println("(also written to " + built.dir().resolve("benchmark.md") + ")");
+      return 0;
+    }
+  }
+
+  @Command(name = "weight-only", mixinStandardHelpOptions = true,
+      description = "Store an fp32 model's MatMul/Gemm weights as int8 (per-column scales) behind DequantizeLinear.")
+  static final class WeightOnly implements Callable<Integer> {
+    @Option(names = "--in", required = true, description = "The fp32 ONNX model.")
+    Path in;
+
+    @Option(names = "--out", required = true, description = "Where to write the quantized model.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      byte[] model = Files.readAllBytes(in);
+      WeightOnlyQuantizer.Result r = WeightOnlyQuantizer.quantize(model);
+      byte[] q = r.model();
+      Files.write(out, q);
+      System.out.printf(Locale.ROOT, "weight-only: %s (%,d bytes) -> %s (%,d bytes, %.1f %%)%n",
+          in, model.length, out, q.length, 100.0 * q.length / model.length);
+      System.out.printf(Locale.ROOT, "  %d weights quantized: %,d bytes as float32 -> %,d bytes as int8 + scales%n",
+          r.quantizedWeights().size(), r.floatWeightBytes(), r.int8WeightBytes());
       return 0;
     }
   }
