@@ -38,7 +38,12 @@ import java.util.Map;
  * export is opset 11 and has both. There the weight is dequantized by the same arithmetic in
  * opset-1 operators instead: {@code Mul(Cast(q, float), scale)} with the scale shaped to
  * broadcast over the output columns ([N] for axis 1, [N, 1] for axis 0). With a zero point of 0
- * both forms compute {@code float(q) * scale}, bit for bit.
+ * both operators compute {@code float(q) * scale}, bit for bit -- but ONNX Runtime treats them
+ * differently at load: it constant-folds Cast and Mul into a float32 weight (fp32 arithmetic,
+ * fp32 memory), while at its default optimization level it fuses {@code DequantizeLinear} and
+ * MatMul into {@code MatMulNBits} with accuracy level 4, which quantizes the activations to int8
+ * at run time (session option {@code session.qdq_matmulnbits_accuracy_level} changes that);
+ * see docs/arm64.md.
  *
  * <p>Stateless and thread-safe; cost is one pass over the model's bytes.
  */

@@ -115,22 +115,35 @@ class WeightOnlyQuantizerTest {
   }
 
   @Test
-  void quantize_belowOpset13_usesCastAndMulWithTheSameResult() throws Exception {
+  void quantize_belowOpset13_usesCastAndMul_computingTheDequantizedProduct() throws Exception {
     Weights w = new Weights();
     byte[] at11 = WeightOnlyQuantizer.quantize(tinyModel(11, w)).model();
-    byte[] at13 = WeightOnlyQuantizer.quantize(tinyModel(13, w)).model();
     ModelProto m = ModelProto.parseFrom(at11);
     List<String> ops = new ArrayList<>();
+    Map<String, TensorProto> inits = new HashMap<>();
     for (NodeProto n : m.getGraph().getNodeList()) {
       ops.add(n.getOpType());
     }
+    for (TensorProto t : m.getGraph().getInitializerList()) {
+      inits.put(t.getName(), t);
+    }
     assertThat(ops).containsExactly("Cast", "Mul", "Cast", "Mul", "MatMul", "Gemm", "MatMul");
     assertThat(m.getOpsetImport(0).getVersion()).isEqualTo(11);
+    assertThat(inits.get("B_scale").getDimsList()).containsExactly((long) N, 1L); // broadcasts over B's rows
+    // y1 is x times the dequantized weights float(q) * scale, up to float32 summation order.
+    byte[] q = inits.get("W1_quantized").getRawData().toByteArray();
+    float[] scale = floats(inits.get("W1_scale"));
     float[] x = random(K, 10);
-    float[][] a = run(at11, x);
-    float[][] b = run(at13, x);
-    for (int i = 0; i < a.length; i++) {
-      assertThat(a[i]).containsExactly(b[i]);
+    float[] y1 = run(at11, x)[0];
+    for (int j = 0; j < N; j++) {
+      double expected = 0;
+      double magnitude = 0;
+      for (int k = 0; k < K; k++) {
+        float wq = q[k * N + j] * scale[j];
+        expected += x[k] * wq;
+        magnitude += Math.abs(x[k] * wq);
+      }
+      assertThat((double) y1[j]).isCloseTo(expected, org.assertj.core.data.Offset.offset(4 * K * Math.ulp(1f) * magnitude));
     }
   }
 
