@@ -5,8 +5,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -23,12 +25,9 @@ import org.slf4j.LoggerFactory;
  * owner says the connection is live, it calls the owner's stall handler (once per stall; the
  * silence is measured again from then).
  *
- * <p>The owner subscribes to {@link #subscription()} with its other subscriptions, calls
- * {@link #arrived()} for every message that arrives (and drops those {@link #matches(String)}
- * names as probes),
- * calls {@link #subscribed()} after each successful subscription, and {@link #disable(String)}
- * when the broker refuses the probe subscription. The stall handler runs on the probe's own
- * thread. Thread-safe; {@link #close()} is idempotent.
+ * <p>The owner subscribes through {@link #subscribe}, which adds the probe topic to its own
+ * subscription, and calls {@link #arrived()} for every message that arrives (dropping those
+ * {@link #matches(String)} names as probes). The stall handler runs on the probe's own thread. Thread-safe; {@link #close()} is idempotent.
  */
 public final class DeliveryProbe implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DeliveryProbe.class);
@@ -38,7 +37,7 @@ public final class DeliveryProbe implements AutoCloseable {
   private final long intervalMs;
   private final long timeoutMs;
   private final Supplier<MqttAsyncClient> client;
-  private final java.util.function.BooleanSupplier live;
+  private final BooleanSupplier live;
   private final LongConsumer onStall;
   private final ScheduledExecutorService timer;
   private final AtomicLong sent = new AtomicLong();
@@ -55,7 +54,7 @@ public final class DeliveryProbe implements AutoCloseable {
    * @param onStall called with the silence in milliseconds when the timeout passes
    */
   public DeliveryProbe(String owner, String topic, long intervalMs, long timeoutMs, Supplier<MqttAsyncClient> client,
-      java.util.function.BooleanSupplier live, LongConsumer onStall) {
+      BooleanSupplier live, LongConsumer onStall) {
     if (intervalMs < 0 || (intervalMs > 0 && timeoutMs < 2 * intervalMs)) {
       throw new IllegalArgumentException("probe: interval must be >= 0 and the timeout at least twice it, got "
           + intervalMs + " and " + timeoutMs + " ms");
@@ -82,19 +81,36 @@ public final class DeliveryProbe implements AutoCloseable {
     }
   }
 
-  /** Whether probing is on. */
-  public boolean enabled() {
-    return enabled;
-  }
-
   /** The probe topic. */
   public String topic() {
     return topic;
   }
 
-  /** The subscription to add to the owner's. */
-  public MqttSubscription subscription() {
-    return new MqttSubscription(topic, 0);
+  /**
+   * Subscribes {@code c} to {@code main} and, while probing, to the probe topic in the same
+   * SUBSCRIBE, waiting up to {@code timeoutMs}. A broker that refuses the probe topic (an ACL)
+   * turns probing off with a warning naming it; {@code aclHint} says who must be allowed. When
+   * {@code main} is granted, the silence counts from now.
+   *
+   * @return the broker's reason code for {@code main} (0x80 or above: refused)
+   */
+  public int subscribe(MqttAsyncClient c, MqttSubscription main, long timeoutMs, String aclHint)
+      throws MqttException {
+    boolean probing = enabled;
+    IMqttToken t = probing
+        ? c.subscribe(new MqttSubscription[] {main, new MqttSubscription(topic, 0)})
+        : c.subscribe(main);
+    t.waitForCompletion(timeoutMs);
+    int[] codes = t.getReasonCodes();
+    int mainCode = codes != null && codes.length > 0 ? codes[0] : 0;
+    if (probing && codes != null && codes.length > 1 && codes[1] >= 0x80) {
+      disable("the broker refused the subscription to " + topic + " (reason code 0x"
+          + Integer.toHexString(codes[1]) + "); allow " + aclHint + " to read and write it (docs/mosquitto/acl)");
+    }
+    if (mainCode < 0x80) {
+      lastNanos = System.nanoTime();
+    }
+    return mainCode;
   }
 
   /** Whether a message on {@code topic} is a probe. */
@@ -107,13 +123,8 @@ public final class DeliveryProbe implements AutoCloseable {
     lastNanos = System.nanoTime();
   }
 
-  /** The owner (re)subscribed: the silence counts from now. */
-  public void subscribed() {
-    lastNanos = System.nanoTime();
-  }
-
   /** Turns probing off for good, with a warning saying why. */
-  public void disable(String why) {
+  private void disable(String why) {
     if (enabled) {
       enabled = false;
       log.warn("{}: delivery probing is off: {}", owner, why);

@@ -48,6 +48,10 @@ import org.slf4j.LoggerFactory;
 public final class Collector implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Collector.class);
 
+  /** Acks waiting for the broker's window, and the age past which one is dropped (the device has resent). */
+  private static final int MAX_QUEUED_ACKS = 10_000;
+  private static final long ACK_MAX_AGE_MS = 30_000;
+
   /** The share group every collector joins. */
   public static final String SHARE_GROUP = "tandem-collector";
 
@@ -75,10 +79,8 @@ public final class Collector implements AutoCloseable {
     char[] password;
     javax.net.SocketFactory socketFactory;
     int maxBatchBytes = 64 << 20;
-    int maxQueuedAcks = 10_000;
     long probeIntervalMs = 5_000;
     long probeTimeoutMs = 20_000;
-    long ackMaxAgeMs = 30_000;
 
     public Options brokerUrl(String v) {
       brokerUrl = v;
@@ -103,19 +105,6 @@ public final class Collector implements AutoCloseable {
 
     public Options socketFactory(javax.net.SocketFactory f) {
       socketFactory = f;
-      return this;
-    }
-
-    /**
-     * Acks waiting for the broker's window (default 10,000) and how long one may wait before it
-     * is dropped (default 30 s; the device has resent the batch by then).
-     */
-    public Options ackQueue(int maxQueued, long maxAgeMs) {
-      if (maxQueued < 1 || maxAgeMs < 1) {
-        throw new IllegalArgumentException("ack queue: size and age must be >= 1, got " + maxQueued + ", " + maxAgeMs);
-      }
-      maxQueuedAcks = maxQueued;
-      ackMaxAgeMs = maxAgeMs;
       return this;
     }
 
@@ -150,7 +139,7 @@ public final class Collector implements AutoCloseable {
     }
     this.metrics = new CollectorMetrics(registry, store);
     client = new MqttAsyncClient(opts.brokerUrl, opts.clientId, new MemoryPersistence());
-    acks = new AckSender(client, metrics.acks, opts.maxQueuedAcks, opts.ackMaxAgeMs, System::currentTimeMillis);
+    acks = new AckSender(client, metrics.acks, MAX_QUEUED_ACKS, ACK_MAX_AGE_MS, System::currentTimeMillis);
     probe = new DeliveryProbe("collector " + opts.clientId,
         opts.prefix + "/collector/" + opts.clientId.replaceAll("[/+#]", "_") + "/probe",
         opts.probeIntervalMs, opts.probeTimeoutMs, () -> client,
@@ -210,22 +199,12 @@ public final class Collector implements AutoCloseable {
     try {
       // Paho does not restore subscriptions itself in every case: subscribe on each connect,
       // off the callback thread (subscribing on it can deadlock).
-      boolean probing = probe.enabled();
-      IMqttToken t = probing
-          ? client.subscribe(new MqttSubscription[] {new MqttSubscription(subscription(), 1), probe.subscription()})
-          : client.subscribe(new MqttSubscription(subscription(), 1));
-      t.waitForCompletion(10_000);
-      int[] codes = t.getReasonCodes();
-      if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+      int code = probe.subscribe(client, new MqttSubscription(subscription(), 1), 10_000, "the collector");
+      if (code >= 0x80) {
         log.error("collector {}: the broker refused the subscription to {} (reason code 0x{}); check its ACL",
-            opts.clientId, subscription(), Integer.toHexString(codes[0]));
+            opts.clientId, subscription(), Integer.toHexString(code));
         return;
       }
-      if (probing && codes != null && codes.length > 1 && codes[1] >= 0x80) {
-        probe.disable("the broker refused the subscription to " + probe.topic() + " (reason code 0x"
-            + Integer.toHexString(codes[1]) + "); allow the collector to read and write it (docs/mosquitto/acl)");
-      }
-      probe.subscribed();
       subscribed = true;
       log.info("collector {} subscribed to {}", opts.clientId, subscription());
     } catch (MqttException e) {

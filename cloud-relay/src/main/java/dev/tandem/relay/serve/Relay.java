@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Delivery probe: a broker can keep a connection open, answering pings, while it has stopped
  * delivering messages on it (reported for HiveMQ CE under load). Every probe interval the relay
- * publishes a message to itself on {@code {prefix}/relay/{relayId}/probe}; when none has come
- * back within the probe timeout, it logs the stall, counts it ({@code
+ * publishes a message to itself on {@code {prefix}/relay/{relayId}/probe}; when nothing (probe or
+ * request) has arrived within the probe timeout, it logs the stall, counts it ({@code
  * tandem_relay_delivery_stalls_total}), reports not ready, and replaces its client with a fresh
  * connection and subscription. A broker that refuses the probe subscription (an ACL) turns
  * probing off with a warning.
@@ -220,20 +220,11 @@ public final class Relay implements AutoCloseable {
   }
 
   private void subscribe() throws MqttException {
-    MqttAsyncClient c = client;
-    MqttSubscription shared = new MqttSubscription(topics.relaySharedSubscription(), 0);
-    boolean probing = probe.enabled();
-    IMqttToken t = probing ? c.subscribe(new MqttSubscription[] {shared, probe.subscription()}) : c.subscribe(shared);
-    t.waitForCompletion(30_000);
-    int[] codes = t.getReasonCodes();
-    if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
-      throw new MqttException(codes[0]);
+    int code = probe.subscribe(client, new MqttSubscription(topics.relaySharedSubscription(), 0), 30_000,
+        "this relay");
+    if (code >= 0x80) {
+      throw new MqttException(code);
     }
-    if (probing && codes != null && codes.length > 1 && codes[1] >= 0x80) {
-      probe.disable("the broker refused the subscription to " + probe.topic() + " (reason code 0x"
-          + Integer.toHexString(codes[1]) + "); allow this relay to read and write it (docs/mosquitto/acl)");
-    }
-    probe.subscribed();
     subscribed = true;
   }
 
