@@ -1,0 +1,29 @@
+package dev.tandem.tuner.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code tandem-tune} command: a list of subcommands, nothing else.
+ *
+ * <pre>
+ * java -jar tuner/target/tandem-tune.jar tune --store store/ --out tuned/
+ * </pre>
+ */
+@Command(
+    name = "tandem-tune",
+    mixinStandardHelpOptions = true,
+    version = "tandem-tune 0.1.0",
+    description = "Tunes Tandem's routing policy from a fleet's decision records.",
+    subcommands = {CommandLine.HelpCommand.class})
+public final class TandemTune {
+  /** Runs the command line and exits with its status. */
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line, for tests and embedding. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new TandemTune());
+  }
+}
