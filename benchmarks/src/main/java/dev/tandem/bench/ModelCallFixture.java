@@ -30,7 +30,7 @@ final class ModelCallFixture implements AutoCloseable {
   private final List<Tensor> tandemInputs;
 
   ModelCallFixture(String model) throws OrtException {
-    OrtEnvironment env = dev.tandem.runtime.model.OrtEnvironments.get();
+    OrtEnvironment env = dev.tandem.runtime.internal.model.OrtEnvironments.get();
     byte[] bytes;
     Inputs.Builder inputs = Inputs.builder();
     if (model.equals("tiny")) {

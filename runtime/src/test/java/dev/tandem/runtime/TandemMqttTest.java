@@ -3,7 +3,7 @@ package dev.tandem.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.offload.MqttOffloader;
+import dev.tandem.runtime.internal.offload.MqttOffloader;
 import dev.tandem.runtime.offload.OffloadStatus;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.policy.Reason;

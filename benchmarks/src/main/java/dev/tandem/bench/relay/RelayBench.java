@@ -6,11 +6,11 @@ import dev.tandem.relay.serve.RelayConfig;
 import dev.tandem.runtime.model.ExecutionProvider;
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.offload.OffloadStatus;
-import dev.tandem.runtime.protocol.FrameCodec;
-import dev.tandem.runtime.protocol.ReplyFrame;
-import dev.tandem.runtime.protocol.RequestFrame;
-import dev.tandem.runtime.protocol.Topics;
+import dev.tandem.runtime.internal.protocol.ReplyStatus;
+import dev.tandem.runtime.internal.protocol.FrameCodec;
+import dev.tandem.runtime.internal.protocol.ReplyFrame;
+import dev.tandem.runtime.internal.protocol.RequestFrame;
+import dev.tandem.runtime.internal.protocol.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -139,7 +139,7 @@ public final class RelayBench {
         String topic = TOPICS.infer("echo", "device-1");
         relayRtt = pingPong(n, () -> device.request(topic, frame).get(5, TimeUnit.SECONDS), (i, reply) -> {
           ReplyFrame f = codec.decodeReply(reply);
-          if (f.status() != OffloadStatus.OK) {
+          if (f.status() != ReplyStatus.OK) {
             throw new IllegalStateException("relay answered " + f.status() + ": " + f.message());
           }
           inference[i] = f.inferenceMs() * 1000;

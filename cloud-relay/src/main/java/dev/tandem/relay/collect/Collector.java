@@ -3,7 +3,7 @@ package dev.tandem.relay.collect;
 import com.google.gson.JsonObject;
 import dev.tandem.relay.broker.DeliveryProbe;
 import dev.tandem.runtime.offload.MqttReconnect;
-import dev.tandem.runtime.protocol.Topics;
+import dev.tandem.runtime.internal.protocol.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;

@@ -1,7 +1,7 @@
 package dev.tandem.relay.policy;
 
 import com.google.gson.GsonBuilder;
-import dev.tandem.runtime.protocol.Topics;
+import dev.tandem.runtime.internal.protocol.Topics;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;

@@ -2,7 +2,7 @@ package dev.tandem.relay.serve;
 
 import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.model.TensorSpec;
-import dev.tandem.runtime.offload.OffloadStatus;
+import dev.tandem.runtime.internal.protocol.ReplyStatus;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -94,6 +94,6 @@ final class InputValidator {
   }
 
   private static Rejection bad(String message) {
-    return new Rejection(OffloadStatus.BAD_REQUEST, message);
+    return new Rejection(ReplyStatus.BAD_REQUEST, message);
   }
 }

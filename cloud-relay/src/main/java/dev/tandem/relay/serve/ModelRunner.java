@@ -4,8 +4,8 @@ import dev.tandem.relay.metrics.RelayMetrics;
 import dev.tandem.runtime.model.InvalidInputException;
 import dev.tandem.runtime.model.ModelRunException;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.offload.OffloadStatus;
-import dev.tandem.runtime.protocol.ReplyFrame;
+import dev.tandem.runtime.internal.protocol.ReplyStatus;
+import dev.tandem.runtime.internal.protocol.ReplyFrame;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -87,7 +87,7 @@ final class ModelRunner implements AutoCloseable {
     }
     Pending p;
     while ((p = queue.poll()) != null) {
-      answer(p, ReplyFrame.builder(OffloadStatus.BUSY).message("relay shutting down").relayId(relayId).build(), "busy");
+      answer(p, ReplyFrame.builder(ReplyStatus.BUSY).message("relay shutting down").relayId(relayId).build(), "busy");
     }
   }
 
@@ -156,7 +156,7 @@ final class ModelRunner implements AutoCloseable {
       } catch (RuntimeException e) {
         log.error("model {} worker: unexpected failure", name, e);
         for (Pending p : batch) {
-          answer(p, ReplyFrame.builder(OffloadStatus.INTERNAL_ERROR).message("relay failure: " + e)
+          answer(p, ReplyFrame.builder(ReplyStatus.INTERNAL_ERROR).message("relay failure: " + e)
               .relayId(relayId).build(), "internal_error");
         }
       }
@@ -168,7 +168,7 @@ final class ModelRunner implements AutoCloseable {
       return false;
     }
     double waitedMs = (now - p.receivedNanos) / 1e6;
-    answer(p, ReplyFrame.builder(OffloadStatus.EXPIRED)
+    answer(p, ReplyFrame.builder(ReplyStatus.EXPIRED)
         .message(String.format("budget ran out after %.1f ms in the queue", waitedMs))
         .relayId(relayId).modelVersion(current.config.version()).queueMs(waitedMs).build(), "expired");
     return true;
@@ -209,13 +209,13 @@ final class ModelRunner implements AutoCloseable {
         }
         return;
       }
-      answer(live.get(0), ReplyFrame.builder(OffloadStatus.BAD_REQUEST).message(e.getMessage())
+      answer(live.get(0), ReplyFrame.builder(ReplyStatus.BAD_REQUEST).message(e.getMessage())
           .relayId(relayId).modelVersion(m.config.version()).build(), "bad_request");
       return;
     } catch (ModelRunException e) {
       log.warn("model {} version {}: run of {} request(s) failed: {}", name, m.config.version(), live.size(), e.getMessage());
       for (Pending p : live) {
-        answer(p, ReplyFrame.builder(OffloadStatus.INTERNAL_ERROR).message(e.getMessage())
+        answer(p, ReplyFrame.builder(ReplyStatus.INTERNAL_ERROR).message(e.getMessage())
             .relayId(relayId).modelVersion(m.config.version()).build(), "internal_error");
       }
       return;
@@ -227,7 +227,7 @@ final class ModelRunner implements AutoCloseable {
     metrics.ran(name, inferenceMs / 1e3, live.size());
     for (int i = 0; i < live.size(); i++) {
       Pending p = live.get(i);
-      answer(p, ReplyFrame.builder(OffloadStatus.OK)
+      answer(p, ReplyFrame.builder(ReplyStatus.OK)
           .outputs(outputs.get(i))
           .relayId(relayId)
           .modelVersion(m.config.version())

@@ -3,15 +3,15 @@ package dev.tandem.relay.serve;
 import dev.tandem.relay.broker.DeliveryProbe;
 import dev.tandem.relay.metrics.MetricsServer;
 import dev.tandem.relay.metrics.RelayMetrics;
-import dev.tandem.runtime.protocol.FrameCodec;
-import dev.tandem.runtime.protocol.FrameException;
-import dev.tandem.runtime.protocol.FrameLimits;
-import dev.tandem.runtime.protocol.ReplyFrame;
-import dev.tandem.runtime.protocol.RequestFrame;
-import dev.tandem.runtime.protocol.Topics;
+import dev.tandem.runtime.internal.protocol.FrameCodec;
+import dev.tandem.runtime.internal.protocol.FrameException;
+import dev.tandem.runtime.internal.protocol.FrameLimits;
+import dev.tandem.runtime.internal.protocol.ReplyFrame;
+import dev.tandem.runtime.internal.protocol.RequestFrame;
+import dev.tandem.runtime.internal.protocol.Topics;
 import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.offload.MqttSockets;
-import dev.tandem.runtime.offload.OffloadStatus;
+import dev.tandem.runtime.internal.protocol.ReplyStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -311,10 +311,10 @@ public final class Relay implements AutoCloseable {
     Pending reply = new Pending(deviceId, own, correlation, version, java.util.Collections.<Tensor>emptyList(), received, received);
     try {
       if (closing) {
-        throw new Rejection(OffloadStatus.BUSY, "relay shutting down");
+        throw new Rejection(ReplyStatus.BUSY, "relay shutting down");
       }
       if (!quotas.tryAcquire(deviceId)) {
-        throw new Rejection(OffloadStatus.THROTTLED, "device " + deviceId + " is over its quota of "
+        throw new Rejection(ReplyStatus.THROTTLED, "device " + deviceId + " is over its quota of "
             + config.quotaPerSecond() + " requests/s (burst " + config.quotaBurst() + ") on relay " + config.relayId());
       }
       RequestFrame request;
@@ -323,15 +323,15 @@ public final class Relay implements AutoCloseable {
         reply = new Pending(deviceId, own, correlation, version, reply.inputs, received, received);
         request = codec.decodeRequest(payload);
       } catch (FrameException e) {
-        throw new Rejection(OffloadStatus.BAD_REQUEST, "malformed frame: " + e.getMessage());
+        throw new Rejection(ReplyStatus.BAD_REQUEST, "malformed frame: " + e.getMessage());
       }
       if (!request.model().equals(model)) {
-        throw new Rejection(OffloadStatus.BAD_REQUEST, "the frame names model '" + request.model()
+        throw new Rejection(ReplyStatus.BAD_REQUEST, "the frame names model '" + request.model()
             + "' but was sent to '" + model + "'");
       }
       Optional<ModelRunner> runner = registry.get(model);
       if (!runner.isPresent()) {
-        throw new Rejection(OffloadStatus.UNKNOWN_MODEL, "no model '" + model + "' on relay " + config.relayId()
+        throw new Rejection(ReplyStatus.UNKNOWN_MODEL, "no model '" + model + "' on relay " + config.relayId()
             + "; serving " + modelNames());
       }
       LoadedModel m = runner.get().current();
@@ -345,8 +345,8 @@ public final class Relay implements AutoCloseable {
       }
       long allowMs = request.budgetMs() - 2 * request.uplinkEstimateMs();
       if (allowMs <= 0) {
-        metrics.answered(model, OffloadStatus.EXPIRED.wireName());
-        send(reply, model, ReplyFrame.builder(OffloadStatus.EXPIRED)
+        metrics.answered(model, ReplyStatus.EXPIRED.wireName());
+        send(reply, model, ReplyFrame.builder(ReplyStatus.EXPIRED)
             .message("budget " + request.budgetMs() + " ms leaves nothing after twice the uplink estimate of "
                 + request.uplinkEstimateMs() + " ms")
             .relayId(config.relayId()).modelVersion(m.config.version()).build());
@@ -355,8 +355,8 @@ public final class Relay implements AutoCloseable {
       Pending p = new Pending(deviceId, own, correlation, version, inputs, received,
           received + allowMs * 1_000_000L);
       if (!runner.get().offer(p)) {
-        metrics.answered(model, OffloadStatus.BUSY.wireName());
-        send(reply, model, ReplyFrame.builder(OffloadStatus.BUSY)
+        metrics.answered(model, ReplyStatus.BUSY.wireName());
+        send(reply, model, ReplyFrame.builder(ReplyStatus.BUSY)
             .message(closing ? "relay shutting down" : "queue of model '" + model + "' is full ("
                 + m.config.queueCapacity() + ")")
             .relayId(config.relayId()).modelVersion(m.config.version()).build());
@@ -380,7 +380,7 @@ public final class Relay implements AutoCloseable {
       payload = codec.encodeReply(reply, request.frameVersion);
     } catch (FrameException e) {
       log.warn("reply for {} on model {} does not fit a frame: {}", request.deviceId, model, e.getMessage());
-      payload = codec.encodeReply(ReplyFrame.builder(OffloadStatus.INTERNAL_ERROR)
+      payload = codec.encodeReply(ReplyFrame.builder(ReplyStatus.INTERNAL_ERROR)
           .message("reply does not fit a frame: " + e.getMessage()).relayId(config.relayId()).build(),
           request.frameVersion);
     }

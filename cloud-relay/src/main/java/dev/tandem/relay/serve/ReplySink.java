@@ -1,6 +1,6 @@
 package dev.tandem.relay.serve;
 
-import dev.tandem.runtime.protocol.ReplyFrame;
+import dev.tandem.runtime.internal.protocol.ReplyFrame;
 
 /** Sends a reply for a queued request; called from model worker threads. */
 interface ReplySink {

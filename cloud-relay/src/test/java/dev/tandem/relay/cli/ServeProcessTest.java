@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.relay.testing.TestDevice;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.offload.OffloadStatus;
-import dev.tandem.runtime.protocol.ReplyFrame;
-import dev.tandem.runtime.protocol.Topics;
+import dev.tandem.runtime.internal.protocol.ReplyStatus;
+import dev.tandem.runtime.internal.protocol.ReplyFrame;
+import dev.tandem.runtime.internal.protocol.Topics;
 import dev.tandem.runtime.testing.TinyModels;
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code cloud-relay serve --embedded-broker} as its own JVM, started with this test's class
  * path on the command line: the launch that used to die with SIGSEGV while loading the first
  * model (ONNX Runtime's telemetry overflowed the main thread's stack matching a long
- * {@code /proc/self/cmdline}; see {@code dev.tandem.runtime.model.OrtEnvironments}).
+ * {@code /proc/self/cmdline}; see {@code dev.tandem.runtime.internal.model.OrtEnvironments}).
  */
 class ServeProcessTest {
   static final List<Tensor> X = Collections.singletonList(Tensor.ofFloats("features", new float[] {1, 2, 3, 4}, 1, 4));
@@ -78,7 +78,7 @@ class ServeProcessTest {
     awaitReady(metricsPort, log);
     try (TestDevice device = new TestDevice("tcp://127.0.0.1:" + brokerPort, Topics.defaults(), "dev-p")) {
       ReplyFrame r = device.request("tiny", X, 5_000, 1).get(10, TimeUnit.SECONDS);
-      assertThat(r.status()).as(logText(log)).isEqualTo(OffloadStatus.OK);
+      assertThat(r.status()).as(logText(log)).isEqualTo(ReplyStatus.OK);
       assertThat(r.relayId()).isEqualTo("relay-p");
       assertThat(r.modelVersion()).isEqualTo("1");
       assertThat(r.outputs().get(1).toFloatArray()).containsExactly(5f, 6.5f, 6f);

@@ -12,9 +12,9 @@ import dev.tandem.relay.testing.TestDevice;
 import dev.tandem.runtime.model.ExecutionProvider;
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.offload.OffloadStatus;
-import dev.tandem.runtime.protocol.ReplyFrame;
-import dev.tandem.runtime.protocol.Topics;
+import dev.tandem.runtime.internal.protocol.ReplyStatus;
+import dev.tandem.runtime.internal.protocol.ReplyFrame;
+import dev.tandem.runtime.internal.protocol.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,7 +80,7 @@ class RelayBatchingTest {
       int maxBatch = 0;
       for (int i = 0; i < requests.size(); i++) {
         ReplyFrame r = replies.get(i).get(20, TimeUnit.SECONDS);
-        assertThat(r.status()).isEqualTo(OffloadStatus.OK);
+        assertThat(r.status()).isEqualTo(ReplyStatus.OK);
         Tensor logits = r.outputs().get(0);
         assertThat(logits.name()).isEqualTo(LOGITS);
         assertThat(logits.shape()).containsExactly(1, 3);

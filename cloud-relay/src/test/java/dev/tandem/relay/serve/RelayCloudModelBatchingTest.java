@@ -8,9 +8,9 @@ import dev.tandem.relay.testing.TestDevice;
 import dev.tandem.runtime.model.ExecutionProvider;
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.offload.OffloadStatus;
-import dev.tandem.runtime.protocol.ReplyFrame;
-import dev.tandem.runtime.protocol.Topics;
+import dev.tandem.runtime.internal.protocol.ReplyStatus;
+import dev.tandem.runtime.internal.protocol.ReplyFrame;
+import dev.tandem.runtime.internal.protocol.Topics;
 import dev.tandem.runtime.text.Encoding;
 import dev.tandem.runtime.text.WordPieceTokenizer;
 import dev.tandem.workload.build.BuildOptions;
@@ -83,7 +83,7 @@ class RelayCloudModelBatchingTest {
       int maxBatch = 0;
       for (int i = 0; i < requests.size(); i++) {
         ReplyFrame r = replies.get(i).get(180, TimeUnit.SECONDS);
-        assertThat(r.status()).as("request %d: %s", i, r.message()).isEqualTo(OffloadStatus.OK);
+        assertThat(r.status()).as("request %d: %s", i, r.message()).isEqualTo(ReplyStatus.OK);
         float[] got = r.outputs().get(0).toFloatArray();
         assertThat(got).hasSize(2);
         for (int k = 0; k < 2; k++) {

@@ -6,9 +6,9 @@ import dev.tandem.relay.broker.EmbeddedBroker;
 import dev.tandem.relay.testing.TestDevice;
 import dev.tandem.runtime.model.ExecutionProvider;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.offload.OffloadStatus;
-import dev.tandem.runtime.protocol.ReplyFrame;
-import dev.tandem.runtime.protocol.Topics;
+import dev.tandem.runtime.internal.protocol.ReplyStatus;
+import dev.tandem.runtime.internal.protocol.ReplyFrame;
+import dev.tandem.runtime.internal.protocol.Topics;
 import dev.tandem.runtime.testing.TinyModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +68,7 @@ class RelayFailoverTest {
         try {
           // The device's deadline: what has not come by then is answered from the edge.
           ReplyFrame r = sent.get(i).get(Math.max(0, BUDGET_MS - waited), TimeUnit.MILLISECONDS);
-          assertThat(r.status()).isEqualTo(OffloadStatus.OK);
+          assertThat(r.status()).isEqualTo(ReplyStatus.OK);
           byRelay.merge(r.relayId(), 1, Integer::sum);
           if (i >= 200) {
             afterCrashByRelay.merge(r.relayId(), 1, Integer::sum);

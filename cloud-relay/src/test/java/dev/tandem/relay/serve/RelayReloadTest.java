@@ -7,9 +7,9 @@ import dev.tandem.relay.testing.TestDevice;
 import dev.tandem.runtime.model.ElementType;
 import dev.tandem.runtime.model.ExecutionProvider;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.offload.OffloadStatus;
-import dev.tandem.runtime.protocol.ReplyFrame;
-import dev.tandem.runtime.protocol.Topics;
+import dev.tandem.runtime.internal.protocol.ReplyStatus;
+import dev.tandem.runtime.internal.protocol.ReplyFrame;
+import dev.tandem.runtime.internal.protocol.Topics;
 import dev.tandem.runtime.testing.TinyModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +47,7 @@ class RelayReloadTest {
         assertThat(failures).isEmpty();
         List<Tensor> y = Collections.singletonList(Tensor.ofFloats("x", new float[] {1, 2, 3, 4}, 1, 4));
         ReplyFrame r2 = d.request("m", y, 5_000, 1).get(10, TimeUnit.SECONDS);
-        assertThat(r2.status()).isEqualTo(OffloadStatus.OK);
+        assertThat(r2.status()).isEqualTo(ReplyStatus.OK);
         assertThat(r2.modelVersion()).isEqualTo("2");
         assertThat(r2.outputs().get(0).toFloatArray()).containsExactly(1, 2, 3, 4);
 

@@ -9,11 +9,11 @@ import dev.tandem.relay.testing.RelayTestModels;
 import dev.tandem.relay.testing.TestDevice;
 import dev.tandem.runtime.model.ExecutionProvider;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.offload.OffloadStatus;
-import dev.tandem.runtime.protocol.FrameCodec;
-import dev.tandem.runtime.protocol.ReplyFrame;
-import dev.tandem.runtime.protocol.RequestFrame;
-import dev.tandem.runtime.protocol.Topics;
+import dev.tandem.runtime.internal.protocol.ReplyStatus;
+import dev.tandem.runtime.internal.protocol.FrameCodec;
+import dev.tandem.runtime.internal.protocol.ReplyFrame;
+import dev.tandem.runtime.internal.protocol.RequestFrame;
+import dev.tandem.runtime.internal.protocol.Topics;
 import dev.tandem.runtime.testing.TinyModels;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -112,7 +112,7 @@ class RelayStatusTest {
   /** The relay still answers a good request correctly. */
   static void assertServes(TestDevice d) throws Exception {
     ReplyFrame r = await(d.request("tiny", features(1, 2, 3, 4), 5_000, 1));
-    assertThat(r.status()).isEqualTo(OffloadStatus.OK);
+    assertThat(r.status()).isEqualTo(ReplyStatus.OK);
     // logits = (a + d, b + d + 0.5, c + d - 1) = (5, 6.5, 6)
     assertThat(r.outputs().get(1).toFloatArray()).containsExactly(5f, 6.5f, 6f);
   }
@@ -121,7 +121,7 @@ class RelayStatusTest {
   void relay_validRequest_answersOkWithTimings() throws Exception {
     TestDevice d = device("dev-ok");
     ReplyFrame r = await(d.request("tiny", features(1, 0, 0, 0), 5_000, 1));
-    assertThat(r.status()).isEqualTo(OffloadStatus.OK);
+    assertThat(r.status()).isEqualTo(ReplyStatus.OK);
     assertThat(r.relayId()).isEqualTo("relay-status");
     assertThat(r.modelVersion()).isEqualTo("1");
     assertThat(r.batchSize()).isGreaterThanOrEqualTo(1);
@@ -134,7 +134,7 @@ class RelayStatusTest {
     TestDevice d = device("dev-malformed");
     ReplyFrame r = await(d.send(TOPICS.infer("tiny", "dev-malformed"), new byte[] {'T', 'N', 'D', 'M', 2, 0, 0, 0, 99, '{'},
         TOPICS.result("dev-malformed")));
-    assertThat(r.status()).isEqualTo(OffloadStatus.BAD_REQUEST);
+    assertThat(r.status()).isEqualTo(ReplyStatus.BAD_REQUEST);
     assertThat(r.message()).startsWith("malformed frame");
     assertServes(d);
   }
@@ -143,10 +143,10 @@ class RelayStatusTest {
   void relay_wrongShape_repliesBadRequestNamingTheInput() throws Exception {
     TestDevice d = device("dev-shape");
     ReplyFrame r = await(d.request("tiny", Collections.singletonList(Tensor.ofFloats("features", new float[5], 1, 5)), 5_000, 1));
-    assertThat(r.status()).isEqualTo(OffloadStatus.BAD_REQUEST);
+    assertThat(r.status()).isEqualTo(ReplyStatus.BAD_REQUEST);
     assertThat(r.message()).contains("features", "[1, 5]", "[?, 4]");
     ReplyFrame wrongName = await(d.request("tiny", Collections.singletonList(Tensor.ofFloats("x", new float[4], 1, 4)), 5_000, 1));
-    assertThat(wrongName.status()).isEqualTo(OffloadStatus.BAD_REQUEST);
+    assertThat(wrongName.status()).isEqualTo(ReplyStatus.BAD_REQUEST);
     assertThat(wrongName.message()).contains("'features' is missing");
     assertServes(d);
   }
@@ -157,14 +157,14 @@ class RelayStatusTest {
     long[] ids = new long[17];
     List<Tensor> tooLong = Arrays.asList(Tensor.ofLongs(INPUT_IDS, ids, 1, 17), Tensor.ofLongs(ATTENTION_MASK, ids, 1, 17));
     ReplyFrame r = await(d.request("pool", tooLong, 5_000, 1));
-    assertThat(r.status()).isEqualTo(OffloadStatus.BAD_REQUEST);
+    assertThat(r.status()).isEqualTo(ReplyStatus.BAD_REQUEST);
     assertThat(r.message()).contains("17", "over the limit of 16");
     // Over the relay's frame limit (256 KiB): rejected before the tensors are decoded.
     Relay big = relay;
     byte[] huge = new FrameCodec().encodeRequest(RequestFrame.of("tiny", 5_000, 1,
         Collections.singletonList(Tensor.ofFloats("features", new float[100_000], 25_000, 4))));
     ReplyFrame r2 = await(d.send(TOPICS.infer("tiny", "dev-big"), huge, TOPICS.result("dev-big")));
-    assertThat(r2.status()).isEqualTo(OffloadStatus.BAD_REQUEST);
+    assertThat(r2.status()).isEqualTo(ReplyStatus.BAD_REQUEST);
     assertThat(big.isReady()).isTrue();
     assertServes(d);
   }
@@ -173,7 +173,7 @@ class RelayStatusTest {
   void relay_unknownModel_repliesUnknownModel() throws Exception {
     TestDevice d = device("dev-unknown");
     ReplyFrame r = await(d.request("nope", features(0, 0, 0, 0), 5_000, 1));
-    assertThat(r.status()).isEqualTo(OffloadStatus.UNKNOWN_MODEL);
+    assertThat(r.status()).isEqualTo(ReplyStatus.UNKNOWN_MODEL);
     assertThat(r.message()).contains("nope", "tiny");
     assertThat(relay.metrics().answeredCount("_unknown", "unknown_model")).isGreaterThanOrEqualTo(1);
     assertServes(d);
@@ -206,11 +206,11 @@ class RelayStatusTest {
     CompletableFuture<ReplyFrame> running = startBlocker(d);
     CompletableFuture<ReplyFrame> queued = d.request("slow", slowInput(), 60_000, 0);
     ReplyFrame r = await(d.request("slow", slowInput(), 2, 0));
-    assertThat(r.status()).isEqualTo(OffloadStatus.EXPIRED);
+    assertThat(r.status()).isEqualTo(ReplyStatus.EXPIRED);
     assertThat(r.message()).contains("in the queue");
     assertThat(r.outputs()).isEmpty();
-    assertThat(await(running).status()).isEqualTo(OffloadStatus.OK);
-    assertThat(await(queued).status()).isEqualTo(OffloadStatus.OK);
+    assertThat(await(running).status()).isEqualTo(ReplyStatus.OK);
+    assertThat(await(queued).status()).isEqualTo(ReplyStatus.OK);
     // Not computed: two runs of one request each, for the two that were answered ok.
     assertThat(relay.metrics().answeredCount("slow", "ok")).isEqualTo(okBefore + 2);
     assertThat(relay.metrics().answeredCount("slow", "expired")).isEqualTo(expiredBefore + 1);
@@ -221,7 +221,7 @@ class RelayStatusTest {
     assertThat(relay.metrics().runCount("slow")).isEqualTo(runsBefore + 2);
     // No budget left after twice the uplink estimate: expired at once.
     ReplyFrame none = await(d.request("tiny", features(0, 0, 0, 0), 10, 5));
-    assertThat(none.status()).isEqualTo(OffloadStatus.EXPIRED);
+    assertThat(none.status()).isEqualTo(ReplyStatus.EXPIRED);
     assertServes(d);
   }
 
@@ -238,15 +238,15 @@ class RelayStatusTest {
     int busy = 0;
     for (CompletableFuture<ReplyFrame> f : fs) {
       ReplyFrame r = await(f);
-      if (r.status() == OffloadStatus.OK) {
+      if (r.status() == ReplyStatus.OK) {
         ok++;
       } else {
-        assertThat(r.status()).isEqualTo(OffloadStatus.BUSY);
+        assertThat(r.status()).isEqualTo(ReplyStatus.BUSY);
         assertThat(r.message()).contains("queue", "full");
         busy++;
       }
     }
-    assertThat(await(running).status()).isEqualTo(OffloadStatus.OK);
+    assertThat(await(running).status()).isEqualTo(ReplyStatus.OK);
     assertThat(ok + busy).isEqualTo(12);
     assertThat(ok).isGreaterThanOrEqualTo(1);
     assertThat(busy).isGreaterThanOrEqualTo(1);
@@ -264,17 +264,17 @@ class RelayStatusTest {
       int throttled = 0;
       for (CompletableFuture<ReplyFrame> f : fs) {
         ReplyFrame r = await(f);
-        if (r.status() == OffloadStatus.THROTTLED) {
+        if (r.status() == ReplyStatus.THROTTLED) {
           assertThat(r.message()).contains("dev-quota", "quota");
           throttled++;
         } else {
-          assertThat(r.status()).isEqualTo(OffloadStatus.OK);
+          assertThat(r.status()).isEqualTo(ReplyStatus.OK);
         }
       }
       // Burst 2, refilled at one per 100 s: however slowly the six go out, at most 2 pass.
       assertThat(throttled).isEqualTo(4);
       // Another device has its own bucket.
-      assertThat(await(other.request("tiny", features(1, 2, 3, 4), 5_000, 1)).status()).isEqualTo(OffloadStatus.OK);
+      assertThat(await(other.request("tiny", features(1, 2, 3, 4), 5_000, 1)).status()).isEqualTo(ReplyStatus.OK);
     }
   }
 

@@ -1,10 +1,10 @@
 package dev.tandem.relay.testing;
 
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.protocol.FrameCodec;
-import dev.tandem.runtime.protocol.ReplyFrame;
-import dev.tandem.runtime.protocol.RequestFrame;
-import dev.tandem.runtime.protocol.Topics;
+import dev.tandem.runtime.internal.protocol.FrameCodec;
+import dev.tandem.runtime.internal.protocol.ReplyFrame;
+import dev.tandem.runtime.internal.protocol.RequestFrame;
+import dev.tandem.runtime.internal.protocol.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

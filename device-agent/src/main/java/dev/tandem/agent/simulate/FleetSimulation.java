@@ -4,7 +4,7 @@ import dev.tandem.runtime.cost.Prices;
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.policy.Route;
-import dev.tandem.runtime.protocol.Topics;
+import dev.tandem.runtime.internal.protocol.Topics;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -5,7 +5,7 @@ import dev.tandem.runtime.model.ModelInfo;
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.TensorSpec;
 import dev.tandem.runtime.policy.Policy;
-import dev.tandem.runtime.protocol.Topics;
+import dev.tandem.runtime.internal.protocol.Topics;
 import dev.tandem.runtime.text.WordPieceTokenizer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

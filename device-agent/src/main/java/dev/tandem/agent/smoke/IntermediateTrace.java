@@ -7,7 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
-import dev.tandem.runtime.model.OrtEnvironments;
+import dev.tandem.runtime.internal.model.OrtEnvironments;
 import dev.tandem.runtime.model.Tensor;
 import java.io.IOException;
 import java.nio.FloatBuffer;

@@ -1,5 +1,6 @@
 package dev.tandem.runtime.model;
 
+import dev.tandem.runtime.internal.model.OrtEnvironments;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;

@@ -1,8 +1,9 @@
 package dev.tandem.runtime.offload;
 
 /**
- * How one offload ended. The first seven are statuses a relay puts in its reply (they travel on
- * the wire under {@link #wireName()}); the rest are outcomes the device decides on its own.
+ * How one offload ended, as decisions and records report it. The first seven are the statuses a
+ * relay puts in its reply; the other four are outcomes the device concludes on its own (no reply
+ * in time, no connection, the device's own cap, a refused publish).
  */
 public enum OffloadStatus {
   OK("ok", true),
@@ -29,7 +30,7 @@ public enum OffloadStatus {
     this.fromRelay = fromRelay;
   }
 
-  /** Name in frames and records, e.g. {@code "busy"}. */
+  /** Name in records, e.g. {@code "busy"} (the relay's statuses keep their wire name). */
   public String wireName() {
     return wireName;
   }

@@ -1,6 +1,6 @@
 package dev.tandem.runtime.record;
 
-import dev.tandem.runtime.offload.OffloadResult;
+import dev.tandem.runtime.internal.offload.OffloadResult;
 import dev.tandem.runtime.offload.OffloadStatus;
 import java.util.Objects;
 

@@ -1,5 +1,6 @@
 package dev.tandem.runtime.spool;
 
+import dev.tandem.runtime.internal.spool.Dirs;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.tandem.runtime.record.Record;

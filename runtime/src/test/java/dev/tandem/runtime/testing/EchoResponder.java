@@ -2,12 +2,12 @@ package dev.tandem.runtime.testing;
 
 import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.offload.MqttSockets;
-import dev.tandem.runtime.offload.OffloadStatus;
-import dev.tandem.runtime.protocol.FrameCodec;
-import dev.tandem.runtime.protocol.FrameException;
-import dev.tandem.runtime.protocol.ReplyFrame;
-import dev.tandem.runtime.protocol.RequestFrame;
-import dev.tandem.runtime.protocol.Topics;
+import dev.tandem.runtime.internal.protocol.ReplyStatus;
+import dev.tandem.runtime.internal.protocol.FrameCodec;
+import dev.tandem.runtime.internal.protocol.FrameException;
+import dev.tandem.runtime.internal.protocol.ReplyFrame;
+import dev.tandem.runtime.internal.protocol.RequestFrame;
+import dev.tandem.runtime.internal.protocol.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -47,7 +47,7 @@ public final class EchoResponder implements AutoCloseable {
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong publishFailures = new AtomicLong();
   private final List<RequestFrame> lastRequests = new ArrayList<>();
-  private volatile OffloadStatus status = OffloadStatus.OK;
+  private volatile ReplyStatus status = ReplyStatus.OK;
   private volatile long delayMs;
   private volatile boolean silent;
 
@@ -111,7 +111,7 @@ public final class EchoResponder implements AutoCloseable {
   }
 
   /** Answer with this status (for {@code ok}, the inputs are echoed as outputs). */
-  public EchoResponder status(OffloadStatus status) {
+  public EchoResponder status(ReplyStatus status) {
     this.status = status;
     return this;
   }
@@ -175,14 +175,14 @@ public final class EchoResponder implements AutoCloseable {
     if (silent) {
       return;
     }
-    OffloadStatus s = status;
+    ReplyStatus s = status;
     ReplyFrame.Builder reply = ReplyFrame.builder(s)
         .relayId("echo")
         .modelVersion(request.model() + "@1")
         .queueMs(0)
         .inferenceMs(0)
         .batchSize(1);
-    if (s == OffloadStatus.OK) {
+    if (s == ReplyStatus.OK) {
       List<Tensor> outputs = new ArrayList<>(request.inputs());
       reply.outputs(outputs);
     } else {

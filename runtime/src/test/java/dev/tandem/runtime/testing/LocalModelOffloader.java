@@ -2,11 +2,11 @@ package dev.tandem.runtime.testing;
 
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.offload.LateReplyListener;
-import dev.tandem.runtime.offload.OffloadRequest;
-import dev.tandem.runtime.offload.OffloadResult;
+import dev.tandem.runtime.internal.offload.LateReplyListener;
+import dev.tandem.runtime.internal.offload.OffloadRequest;
+import dev.tandem.runtime.internal.offload.OffloadResult;
 import dev.tandem.runtime.offload.OffloadStatus;
-import dev.tandem.runtime.offload.Offloader;
+import dev.tandem.runtime.internal.offload.Offloader;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;

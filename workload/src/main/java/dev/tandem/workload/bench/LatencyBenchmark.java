@@ -153,7 +153,7 @@ public final class LatencyBenchmark {
 
   private static String ortVersion() {
     try {
-      return dev.tandem.runtime.model.OrtEnvironments.get().getVersion();
+      return dev.tandem.runtime.internal.model.OrtEnvironments.get().getVersion();
     } catch (RuntimeException | LinkageError e) {
       return "?"; // only a label in the report
     }

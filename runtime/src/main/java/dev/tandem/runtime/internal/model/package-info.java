@@ -1,0 +1,2 @@
+/** Not API. ONNX Runtime environment plumbing. */
+package dev.tandem.runtime.internal.model;

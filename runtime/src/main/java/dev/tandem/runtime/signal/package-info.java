@@ -1,0 +1,2 @@
+/** Confidence signals (max probability, margin, entropy) scored from a model's outputs. */
+package dev.tandem.runtime.signal;

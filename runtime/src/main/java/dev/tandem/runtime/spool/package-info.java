@@ -1,0 +1,2 @@
+/** The on-device record log: append-only segment files that survive crashes, read by an uploader. */
+package dev.tandem.runtime.spool;
