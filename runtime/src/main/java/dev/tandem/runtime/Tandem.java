@@ -9,6 +9,8 @@ import dev.tandem.runtime.model.ExecutionProvider;
 import dev.tandem.runtime.model.ModelInfo;
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.Tensor;
+import dev.tandem.runtime.internal.TandemInternals;
+import dev.tandem.runtime.internal.offload.MqttOffloader;
 import dev.tandem.runtime.internal.offload.OffloadRequest;
 import dev.tandem.runtime.internal.offload.OffloadResult;
 import dev.tandem.runtime.offload.OffloadStatus;
@@ -51,9 +53,11 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,12 +70,18 @@ import org.slf4j.LoggerFactory;
  *     .edgeModel(Paths.get("edge.onnx"))
  *     .model("spam").deviceId("phone-17")
  *     .policy(Policy.fromJson(policyJson))
- *     .offloader(mqttOffloader)
+ *     .cloud(CloudConnection.builder().serverUri("ssl://broker.example.com:8883").build())
  *     .spool(Spool.builder(filesDir.resolve("tandem")).build())
  *     .build()) {
  *   Decision d = tandem.infer(inputs);
  * }
  * }</pre>
+ *
+ * <p><b>The cloud connection.</b> Tandem opens its {@link CloudConnection} under its own device
+ * id when it is built, connects in the background and closes it in {@link #close()}; until the
+ * broker is reached, decisions fall back to the edge with reason {@code offline}. A reply that
+ * comes after its decision's deadline never changes that decision: it is written as an
+ * amendment record and handed to the builder's {@link Builder#lateReplyListener}.
  *
  * <p><b>Failures.</b> A cloud path that fails (no offloader, offline, timeout, busy, ...) is not
  * an error: the edge answers, route {@code edge_fallback}, with the reason recorded. {@code infer}
@@ -84,7 +94,8 @@ import org.slf4j.LoggerFactory;
  * decision takes its own sequence number and writes its own record. {@code inferAsync} runs the
  * edge model on the builder's executor (by default a pool with one thread per core) and never
  * blocks the caller. A reply for a {@code shadow} decision, or one that came after its deadline,
- * is recorded on that executor, never on the offloader's I/O thread.
+ * is recorded (and a late one given to the late-reply listener) on that executor, never on the
+ * offloader's I/O thread.
  *
  * <p><b>Cost.</b> One edge run, a policy decision (no I/O, under a microsecond), one record
  * encoded and appended to the spool (tens of microseconds; a few milliseconds more when the spool
@@ -114,7 +125,8 @@ public final class Tandem implements AutoCloseable {
   private final Consumer<Record> recordListener;
   private final RoundTripEstimator estimator;
   private final CostBudget budget;
-  private final double edgeTimeScale;
+  private final LongConsumer afterEdgeRun;
+  private final Consumer<AmendmentRecord> lateReplyListener;
   private final AtomicLong recordWriteFailures = new AtomicLong();
   private volatile Policy policy;
 
@@ -145,13 +157,31 @@ public final class Tandem implements AutoCloseable {
       this.executor = b.executor;
     }
     this.recordListener = b.recordListener;
-    this.edgeTimeScale = b.edgeTimeScale;
+    this.afterEdgeRun = b.afterEdgeRun;
+    this.lateReplyListener = b.lateReplyListener;
     this.policy = b.policy;
     this.estimator = new RoundTripEstimator(b.policy);
     this.budget = new CostBudget(b.policy);
-    if (offloader != null) {
-      offloader.setLateReplyListener(this::onLateReply);
-    }
+  }
+
+  static {
+    TandemInternals.install(new TandemInternals() {
+      @Override
+      public Builder offloader(Builder builder, Offloader offloader) {
+        return builder.offloader(offloader);
+      }
+
+      @Override
+      public Builder afterEdgeRun(Builder builder, LongConsumer hook) {
+        builder.afterEdgeRun = Objects.requireNonNull(hook, "hook");
+        return builder;
+      }
+
+      @Override
+      public Offloader offloader(Tandem tandem) {
+        return tandem.offloader;
+      }
+    });
   }
 
   public static Builder builder() {
@@ -176,8 +206,8 @@ public final class Tandem implements AutoCloseable {
    * @param cloudInput what the cloud gets, or {@code null} for {@code inputs}
    */
   public Decision infer(List<Tensor> inputs, CloudInput cloudInput) {
-    enter();
-    return run(inputs, cloudInput, true).join();
+    Permit permit = enter();
+    return run(inputs, cloudInput, true, permit).join();
   }
 
   /** As {@link #infer(List)}, without blocking: the edge model runs on the builder's executor. */
@@ -188,10 +218,10 @@ public final class Tandem implements AutoCloseable {
   /** As {@link #infer(List, CloudInput)}, without blocking. */
   public CompletableFuture<Decision> inferAsync(List<Tensor> inputs, CloudInput cloudInput) {
     Objects.requireNonNull(inputs, "inputs");
-    enter();
+    Permit permit = enter();
     CompletableFuture<Decision> out = new CompletableFuture<>();
     try {
-      executor.execute(() -> run(inputs, cloudInput, false).whenComplete((d, e) -> {
+      executor.execute(() -> run(inputs, cloudInput, false, permit).whenComplete((d, e) -> {
         if (e != null) {
           out.completeExceptionally(unwrap(e));
         } else {
@@ -199,7 +229,7 @@ public final class Tandem implements AutoCloseable {
         }
       }));
     } catch (RejectedExecutionException e) {
-      exit();
+      permit.close();
       throw new IllegalStateException("Tandem's executor refused the task", e);
     }
     return out;
@@ -228,11 +258,8 @@ public final class Tandem implements AutoCloseable {
     if (label < 0) {
       throw new IllegalArgumentException("label must be a class index >= 0, was " + label);
     }
-    enter();
-    try {
+    try (Permit permit = enter()) {
       append(AmendmentRecord.label(deviceId, sequences.next(), clock.millis(), decisionId, label));
-    } finally {
-      exit();
     }
   }
 
@@ -267,6 +294,28 @@ public final class Tandem implements AutoCloseable {
   /** The edge model's inputs, outputs and hash. */
   public ModelInfo edgeModel() {
     return edge.info();
+  }
+
+  /** Whether a request made now could reach the cloud (a connection is configured and up). */
+  public boolean cloudAvailable() {
+    return offloader != null && offloader.isAvailable();
+  }
+
+  /**
+   * Waits until the cloud connection is up, or the timeout passes. Never needed for correctness
+   * (decisions fall back to the edge meanwhile); useful before a test or a benchmark.
+   *
+   * @return whether the connection is up; false at once when none is configured
+   */
+  public boolean awaitCloud(long timeout, TimeUnit unit) throws InterruptedException {
+    if (offloader instanceof MqttOffloader) {
+      return ((MqttOffloader) offloader).awaitAvailable(timeout, unit);
+    }
+    long until = System.nanoTime() + unit.toNanos(timeout);
+    while (offloader != null && !offloader.isAvailable() && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
+    return cloudAvailable();
   }
 
   /** Records that could not be written to the spool (each was logged). */
@@ -312,11 +361,11 @@ public final class Tandem implements AutoCloseable {
 
   // ---- the way of one decision
 
-  private CompletableFuture<Decision> run(List<Tensor> inputs, CloudInput cloudIn, boolean sync) {
+  private CompletableFuture<Decision> run(List<Tensor> inputs, CloudInput cloudIn, boolean sync, Permit permit) {
     try {
-      return runEntered(inputs, cloudIn, sync);
+      return runEntered(inputs, cloudIn, sync, permit);
     } catch (RuntimeException e) {
-      exit();
+      permit.close();
       if (sync) {
         throw e;
       }
@@ -327,7 +376,8 @@ public final class Tandem implements AutoCloseable {
   }
 
   /** Runs with one in-flight slot held; the slot is released once the record is written (or on failure). */
-  private CompletableFuture<Decision> runEntered(List<Tensor> inputs, CloudInput cloudIn, boolean sync) {
+  private CompletableFuture<Decision> runEntered(List<Tensor> inputs, CloudInput cloudIn, boolean sync,
+      Permit permit) {
     long t0 = System.nanoTime();
     Policy pol = policy;
     DeviceState state = deviceState.current();
@@ -362,7 +412,7 @@ public final class Tandem implements AutoCloseable {
       Cost cost = prices.cost(er.ms, 0, 0, net, false);
       double latency = msSince(t0);
       append(rb.edge(er.result()).cost(cost).latencyMs(latency).build());
-      exit();
+      permit.close();
       return CompletableFuture.completedFuture(new Decision(id, d.route(), d.reason(), er.outputs, er.signals.top1(),
           er.signals, er.ms, -1, latency, cost, d.propensity(), d.explored(), null));
     }
@@ -384,13 +434,14 @@ public final class Tandem implements AutoCloseable {
       reply.whenCompleteAsync((r, e) -> {
         try {
           OffloadResult res = withBytesUp(r != null ? r : failed(e), request);
+          watchLateReply(id, res);
           estimator.outcome(net, now, res.status(), res.roundTripMs(), budgetMs);
           CloudResult cr = cloudResult(res, budgetMs);
           append(rb.edge(er.result()).cloud(cr).bytes(res.bytesUp(), res.bytesDown())
               .cost(prices.cost(er.ms, res.bytesUp(), res.bytesDown(), net, charged(cr.status())))
               .latencyMs(latency).build());
         } finally {
-          exit();
+          permit.close();
         }
       }, executor);
       Cost expected = prices.cost(er.ms, CloudInput.byteLength(cloudTensors), 0, net, true);
@@ -402,13 +453,13 @@ public final class Tandem implements AutoCloseable {
     final EdgeRun edgeFirst = edgeRun;
     if (sync) {
       OffloadResult res = withBytesUp(await(reply, budgetMs), request);
-      return CompletableFuture.completedFuture(finishCloud(id, inputs, t0, net, now, budgetMs, rb, d, edgeFirst, res));
+      return CompletableFuture.completedFuture(finishCloud(id, inputs, t0, net, now, budgetMs, rb, d, edgeFirst, res, permit));
     }
     CompletableFuture<Decision> out = new CompletableFuture<>();
     reply.whenCompleteAsync((r, e) -> {
       try {
         out.complete(finishCloud(id, inputs, t0, net, now, budgetMs, rb, d, edgeFirst,
-            withBytesUp(r != null ? r : failed(e), request)));
+            withBytesUp(r != null ? r : failed(e), request), permit));
       } catch (RuntimeException ex) {
         out.completeExceptionally(ex);
       }
@@ -417,8 +468,9 @@ public final class Tandem implements AutoCloseable {
   }
 
   private Decision finishCloud(String id, List<Tensor> inputs, long t0, NetworkType net, long now, long budgetMs,
-      DecisionRecord.Builder rb, RouteDecision d, EdgeRun edgeFirst, OffloadResult res) {
+      DecisionRecord.Builder rb, RouteDecision d, EdgeRun edgeFirst, OffloadResult res, Permit permit) {
     try {
+      watchLateReply(id, res);
       estimator.outcome(net, now, res.status(), res.roundTripMs(), budgetMs);
       CloudResult cr = cloudResult(res, budgetMs);
       rb.cloud(cr).bytes(res.bytesUp(), res.bytesDown());
@@ -443,7 +495,7 @@ public final class Tandem implements AutoCloseable {
       return new Decision(id, Route.EDGE_FALLBACK, reason, er.outputs, er.signals.top1(), er.signals, er.ms,
           res.roundTripMs(), latency, cost, d.propensity(), d.explored(), cr.status());
     } finally {
-      exit();
+      permit.close();
     }
   }
 
@@ -512,26 +564,37 @@ public final class Tandem implements AutoCloseable {
     return OffloadResult.local(OffloadStatus.PUBLISH_FAILED, "offloader failed: " + unwrap(e));
   }
 
+  /** A timed-out offload whose reply may still come: record it when it does. */
+  private void watchLateReply(String decisionId, OffloadResult res) {
+    if (res.status() == OffloadStatus.TIMEOUT) {
+      res.lateReply().ifPresent(late -> late.thenAccept(r -> onLateReply(decisionId, r)));
+    }
+  }
+
   private void onLateReply(String decisionId, OffloadResult result) {
-    synchronized (lifecycle) {
-      if (closed) {
-        log.debug("late reply for {} after close: dropped", decisionId);
-        return;
-      }
-      inFlight++;
+    Permit permit = tryEnter();
+    if (permit == null) {
+      log.debug("late reply for {} after close: dropped", decisionId);
+      return;
     }
     try {
       executor.execute(() -> {
-        try {
+        try (Permit held = permit) {
           CloudResult cr = cloudResult(result, -1);
-          append(AmendmentRecord.lateReply(deviceId, sequences.next(), clock.millis(), decisionId, cr,
-              result.bytesDown()));
-        } finally {
-          exit();
+          AmendmentRecord a = AmendmentRecord.lateReply(deviceId, sequences.next(), clock.millis(), decisionId, cr,
+              result.bytesDown());
+          append(a);
+          if (lateReplyListener != null) {
+            try {
+              lateReplyListener.accept(a);
+            } catch (RuntimeException e) {
+              log.warn("late reply listener failed on {}", a.id(), e);
+            }
+          }
         }
       });
     } catch (RejectedExecutionException e) {
-      exit();
+      permit.close();
       log.debug("late reply for {} during close: dropped", decisionId);
     }
   }
@@ -556,29 +619,45 @@ public final class Tandem implements AutoCloseable {
   private EdgeRun runEdge(List<Tensor> inputs) {
     long t = System.nanoTime();
     List<Tensor> outputs = edge.run(inputs);
-    if (edgeTimeScale > 1) {
-      stretch(t);
+    if (afterEdgeRun != null) {
+      afterEdgeRun.accept(t);
     }
     Signals s = scorer.score(outputs);
     return new EdgeRun(outputs, s, msSince(t), edge.activeProvider());
   }
 
-  /** Sleeps so that the edge run started at {@code t} takes {@code edgeTimeScale} times its own time. */
-  private void stretch(long t) {
-    long extraNanos = (long) ((System.nanoTime() - t) * (edgeTimeScale - 1));
-    try {
-      TimeUnit.NANOSECONDS.sleep(extraNanos);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /** One unit of work in flight, which {@link #close()} waits for; @throws IllegalStateException after close */
+  private Permit enter() {
+    Permit p = tryEnter();
+    if (p == null) {
+      throw new IllegalStateException("Tandem is closed");
     }
+    return p;
   }
 
-  private void enter() {
+  /** A permit, or null after close. */
+  private Permit tryEnter() {
     synchronized (lifecycle) {
       if (closed) {
-        throw new IllegalStateException("Tandem is closed");
+        return null;
       }
       inFlight++;
+    }
+    return new Permit();
+  }
+
+  /**
+   * The in-flight count held by one decision (or amendment) from its start to its record;
+   * released exactly once, however many paths try to.
+   */
+  private final class Permit implements AutoCloseable {
+    private final AtomicBoolean held = new AtomicBoolean(true);
+
+    @Override
+    public void close() {
+      if (held.compareAndSet(true, false)) {
+        exit();
+      }
     }
   }
 
@@ -663,6 +742,8 @@ public final class Tandem implements AutoCloseable {
     private String fleet = "";
     private Policy policy;
     private Offloader offloader;
+    private CloudConnection cloud;
+    private boolean strict;
     private Spool spool;
     private Prices prices = Prices.none();
     private DeviceStateProvider deviceState = DeviceStateProvider.fixed(DeviceState.builder().build());
@@ -670,7 +751,8 @@ public final class Tandem implements AutoCloseable {
     private Random random = new Random();
     private Executor executor;
     private Consumer<Record> recordListener;
-    private double edgeTimeScale = 1;
+    private Consumer<AmendmentRecord> lateReplyListener;
+    private LongConsumer afterEdgeRun;
 
     private Builder() {}
 
@@ -695,6 +777,15 @@ public final class Tandem implements AutoCloseable {
     /** Execution providers to try for the edge model, in order (default CPU). */
     public Builder providers(List<ExecutionProvider> providers) {
       this.providers = new ArrayList<>(Objects.requireNonNull(providers, "providers"));
+      return this;
+    }
+
+    /**
+     * Whether the edge model must run on the first of {@link #providers} that accepts it, with no
+     * silent fallback to the CPU (as {@link ModelSession.Builder#strict(boolean)}). Default false.
+     */
+    public Builder strict(boolean strict) {
+      this.strict = strict;
       return this;
     }
 
@@ -737,9 +828,18 @@ public final class Tandem implements AutoCloseable {
       return this;
     }
 
-    /** Where offloads go; Tandem takes it over, registers its late-reply listener and closes it. */
-    public Builder offloader(Offloader offloader) {
-      this.offloader = offloader;
+    /**
+     * The cloud relay's connection; without one every decision that asks the cloud falls back to
+     * the edge. Tandem opens it under {@link #deviceId}, connects in the background and closes it.
+     */
+    public Builder cloud(CloudConnection cloud) {
+      this.cloud = Objects.requireNonNull(cloud, "cloud");
+      return this;
+    }
+
+    /** An offloader made elsewhere (tests); Tandem closes it. */
+    Builder offloader(Offloader offloader) {
+      this.offloader = Objects.requireNonNull(offloader, "offloader");
       return this;
     }
 
@@ -784,17 +884,12 @@ public final class Tandem implements AutoCloseable {
     }
 
     /**
-     * For simulation: each edge run takes {@code scale} times as long as it does on this machine
-     * (the thread sleeps for the difference after the run, inside the measured edge time), so a
-     * device slower than the host can share one session with faster ones. Default 1.
-     *
-     * @throws IllegalArgumentException if {@code scale} is below 1 or not finite
+     * Called with the amendment record of each cloud reply that came after its decision's
+     * deadline (the decision itself already answered from the edge): the one place an app learns
+     * of a late answer. Runs on the executor; must be fast and thread-safe.
      */
-    public Builder edgeTimeScale(double scale) {
-      if (!(scale >= 1) || Double.isInfinite(scale)) {
-        throw new IllegalArgumentException("edgeTimeScale must be a finite number >= 1, was " + scale);
-      }
-      this.edgeTimeScale = scale;
+    public Builder lateReplyListener(Consumer<AmendmentRecord> listener) {
+      this.lateReplyListener = Objects.requireNonNull(listener, "lateReplyListener");
       return this;
     }
 
@@ -827,9 +922,13 @@ public final class Tandem implements AutoCloseable {
       if (spool == null) {
         throw new IllegalStateException("spool is required");
       }
+      if (cloud != null && offloader != null) {
+        throw new IllegalStateException("give cloud(...) or an offloader, not both");
+      }
       ModelSession s = session;
       if (s == null) {
-        ModelSession.Builder mb = ModelSession.builder().providers(providers).intraOpThreads(intraOpThreads);
+        ModelSession.Builder mb = ModelSession.builder().providers(providers).intraOpThreads(intraOpThreads)
+            .strict(strict);
         s = (modelPath != null ? mb.path(modelPath) : mb.bytes(modelBytes)).build();
       }
       String hash = s.info().sha256();
@@ -839,6 +938,27 @@ public final class Tandem implements AutoCloseable {
         }
         throw new IllegalStateException("policy version " + policy.version() + " is for edge model "
             + policy.edgeModelHash() + ", the edge model is " + hash);
+      }
+      Offloader own = offloader;
+      if (cloud != null) {
+        try {
+          MqttOffloader o = cloud.open(deviceId);
+          own = o;
+          offloader = o;
+          Tandem t = new Tandem(this, s);
+          o.start();
+          return t;
+        } catch (RuntimeException e) {
+          if (own != null) {
+            own.close();
+          }
+          if (session == null) {
+            s.close();
+          }
+          throw e;
+        } finally {
+          offloader = null; // a second build() opens its own connection
+        }
       }
       return new Tandem(this, s);
     }

@@ -3,7 +3,6 @@ package dev.tandem.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.internal.offload.MqttOffloader;
 import dev.tandem.runtime.offload.OffloadStatus;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.policy.Reason;
@@ -39,11 +38,12 @@ class TandemMqttTest {
     List<Record> written = new CopyOnWriteArrayList<>();
     try (MosquittoBroker broker = MosquittoBroker.launch();
         EchoResponder relay = EchoResponder.start(broker.url())) {
-      MqttOffloader offloader = MqttOffloader.builder().serverUri(broker.url()).deviceId("dev-m").build().start();
-      assertThat(offloader.awaitAvailable(10, TimeUnit.SECONDS)).isTrue();
+      List<AmendmentRecord> late = new CopyOnWriteArrayList<>();
       try (Tandem t = Tandem.builder().edgeModel(TinyModels.classifier()).intraOpThreads(1).model("tiny")
-          .deviceId("dev-m").policy(policy).offloader(offloader).spool(Spool.builder(dir).build())
-          .random(new Random(3)).recordListener(written::add).build()) {
+          .deviceId("dev-m").policy(policy).cloud(CloudConnection.builder().serverUri(broker.url()).build())
+          .spool(Spool.builder(dir).build()).random(new Random(3)).recordListener(written::add)
+          .lateReplyListener(late::add).build()) {
+        assertThat(t.awaitCloud(10, TimeUnit.SECONDS)).isTrue();
         // The stand-in relay echoes the input: softmax of (1, 1.2, 0, 0) has top-1 1.
         Decision cloud = t.infer(x(1, 1.2f, 0, 0));
         assertThat(cloud.route()).isEqualTo(Route.CLOUD);
@@ -58,11 +58,15 @@ class TandemMqttTest {
         while (written.stream().noneMatch(r -> r instanceof AmendmentRecord) && System.nanoTime() < until) {
           Thread.sleep(10);
         }
+        while (late.isEmpty() && System.nanoTime() < until) {
+          Thread.sleep(10);
+        }
+        assertThat(late).singleElement().satisfies(a -> assertThat(a.decisionId()).isEqualTo(slow.id()));
 
         relay.delayMs(0);
         broker.stop();
         until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (offloader.isAvailable() && System.nanoTime() < until) {
+        while (t.cloudAvailable() && System.nanoTime() < until) {
           Thread.sleep(10);
         }
         Decision offline = t.infer(x(1, 1.2f, 0, 0));

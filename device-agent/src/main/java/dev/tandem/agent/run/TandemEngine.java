@@ -3,13 +3,13 @@ package dev.tandem.agent.run;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.tandem.agent.config.AgentConfig;
+import dev.tandem.runtime.CloudConnection;
 import dev.tandem.runtime.Decision;
 import dev.tandem.runtime.Tandem;
 import dev.tandem.runtime.cost.Prices;
 import dev.tandem.runtime.device.DeviceStateProvider;
 import dev.tandem.runtime.model.ExecutionProvider;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.internal.offload.MqttOffloader;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.internal.protocol.Topics;
 import dev.tandem.runtime.signal.Signals;
@@ -44,18 +44,18 @@ final class TandemEngine implements Engine {
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException("prices: " + e.getMessage(), e);
     }
-    MqttOffloader offloader = null;
+    CloudConnection cloud = null;
     if (config.offload().enabled()) {
       AgentConfig.Broker b = config.broker().get();
-      MqttOffloader.Builder ob = MqttOffloader.builder().serverUri(b.url()).deviceId(config.deviceId())
-          .topics(Topics.withPrefix(b.topicPrefix())).maxConcurrentOffloads(config.offload().maxConcurrent());
+      CloudConnection.Builder cb = CloudConnection.builder().serverUri(b.url()).topicPrefix(b.topicPrefix())
+          .maxConcurrentOffloads(config.offload().maxConcurrent());
       if (b.username().isPresent()) {
-        ob.credentials(b.username().get(), Engines.password(b));
+        cb.credentials(b.username().get(), Engines.password(b));
       }
       if (b.caFile().isPresent()) {
-        ob.tls(b.caFile().get(), b.certFile().orElse(null), b.keyFile().orElse(null));
+        cb.tls(b.caFile().get(), b.certFile().orElse(null), b.keyFile().orElse(null));
       }
-      offloader = ob.build().start(); // connects in the background; offline until then
+      cloud = cb.build(); // Tandem connects in the background; offline until then
     }
     Tandem.Builder tb = Tandem.builder()
         .edgeModel(config.model().path())
@@ -69,17 +69,10 @@ final class TandemEngine implements Engine {
         .prices(prices)
         .deviceState(state)
         .clock(clock);
-    if (offloader != null) {
-      tb.offloader(offloader);
+    if (cloud != null) {
+      tb.cloud(cloud);
     }
-    try {
-      return new TandemEngine(tb.build());
-    } catch (RuntimeException e) {
-      if (offloader != null) {
-        offloader.close();
-      }
-      throw e;
-    }
+    return new TandemEngine(tb.build());
   }
 
   @Override

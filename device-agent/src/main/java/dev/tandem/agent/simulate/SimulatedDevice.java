@@ -4,13 +4,13 @@ import dev.tandem.agent.http.AgentMetrics;
 import dev.tandem.agent.upload.LogUploader;
 import dev.tandem.agent.upload.MqttLink;
 import dev.tandem.agent.upload.SpoolUploadQueue;
+import dev.tandem.runtime.CloudConnection;
 import dev.tandem.runtime.Decision;
 import dev.tandem.runtime.Tandem;
 import dev.tandem.runtime.cost.Prices;
 import dev.tandem.runtime.device.DeviceState;
 import dev.tandem.runtime.device.DeviceStateProvider;
 import dev.tandem.runtime.model.ModelSession;
-import dev.tandem.runtime.internal.offload.MqttOffloader;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.internal.protocol.Topics;
 import dev.tandem.runtime.spool.FsyncPolicy;
@@ -28,7 +28,7 @@ import org.eclipse.paho.mqttv5.common.MqttException;
  * One virtual device: its own policy state, spool, sequence numbers, MQTT offload connection
  * and log-upload connection (both through its own {@link LinkProxy}), on the fleet's shared
  * edge session. It is wired like a real agent: the runtime's {@link Tandem} facade and
- * {@link MqttOffloader}, and the agent's {@link LogUploader} over a {@link SpoolUploadQueue}.
+ * {@link CloudConnection}, and the agent's {@link LogUploader} over a {@link SpoolUploadQueue}.
  * {@link #decide} is called from the device's own thread; {@link #close()} is idempotent.
  */
 final class SimulatedDevice implements AutoCloseable {
@@ -39,7 +39,6 @@ final class SimulatedDevice implements AutoCloseable {
   private final MqttLink link;
   private final LogUploader uploader;
   private final Tandem tandem;
-  private final MqttOffloader offloader;
   private final FleetStats stats;
   private boolean closed;
 
@@ -81,7 +80,7 @@ final class SimulatedDevice implements AutoCloseable {
                 .backoff(200, 2000), new AgentMetrics());
         l.start();
       }
-      MqttOffloader off = MqttOffloader.builder().serverUri(p.url()).deviceId(id).topics(s.topics)
+      CloudConnection cloud = CloudConnection.builder().serverUri(p.url()).topicPrefix(s.topics.prefix())
           .maxConcurrentOffloads(s.maxConcurrentOffloads).reconnectDelayMs(100, 2000).operationTimeoutMs(5000)
           .build();
       Prices prices = withPower(s.prices, dp.powerWatts());
@@ -91,10 +90,9 @@ final class SimulatedDevice implements AutoCloseable {
       String devName = dp.name();
       LogUploader up = u;
       FleetStats st = s.stats;
-      this.tandem = Tandem.builder().edgeSession(s.session).model(s.model).deviceId(id).fleet(s.fleet)
-          .policy(s.policy).offloader(off).spool(sp).prices(prices)
+      this.tandem = EdgeTimeScale.apply(Tandem.builder(), dp.timeScale()).edgeSession(s.session).model(s.model)
+          .deviceId(id).fleet(s.fleet).policy(s.policy).cloud(cloud).spool(sp).prices(prices)
           .deviceState(DeviceStateProvider.fixed(state)).random(new Random(seed)).executor(s.executor)
-          .edgeTimeScale(dp.timeScale())
           .recordListener(r -> {
             st.record(r, netName, devName);
             if (up != null) {
@@ -102,8 +100,6 @@ final class SimulatedDevice implements AutoCloseable {
             }
           })
           .build();
-      off.start();
-      this.offloader = off;
     } catch (IOException | MqttException | RuntimeException e) {
       if (u != null) {
         u.close();
@@ -147,7 +143,7 @@ final class SimulatedDevice implements AutoCloseable {
 
   /** Waits until the offload connection is up; false on timeout. */
   boolean awaitConnected(long timeoutMs) throws InterruptedException {
-    return offloader.awaitAvailable(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    return tandem.awaitCloud(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** Decides one input and, when it has a label and {@code feedback} is on, reports it. */

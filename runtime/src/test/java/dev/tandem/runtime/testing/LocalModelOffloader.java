@@ -2,7 +2,6 @@ package dev.tandem.runtime.testing;
 
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.internal.offload.LateReplyListener;
 import dev.tandem.runtime.internal.offload.OffloadRequest;
 import dev.tandem.runtime.internal.offload.OffloadResult;
 import dev.tandem.runtime.offload.OffloadStatus;
@@ -21,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An {@link Offloader} that answers by running a real ONNX model in this process, after a
  * configurable delay, with a configurable relay status, and honours the offloader contract: the
  * future completes by the request's deadline ({@code timeout} otherwise) and a reply that comes
- * later goes to the {@link LateReplyListener}. For tests of everything above the wire.
+ * later completes the timeout's late-reply stage. For tests of everything above the wire.
  */
 public final class LocalModelOffloader implements Offloader {
   private final ModelSession model;
@@ -32,7 +31,6 @@ public final class LocalModelOffloader implements Offloader {
   private volatile long delayMs;
   private volatile OffloadStatus status = OffloadStatus.OK;
   private volatile boolean available = true;
-  private volatile LateReplyListener listener;
   private volatile boolean closed;
 
   /** Serves {@code modelBytes} (one intra-op thread) with no delay and status ok. */
@@ -83,19 +81,18 @@ public final class LocalModelOffloader implements Offloader {
     CompletableFuture<OffloadResult> f = new CompletableFuture<>();
     pending.add(f);
     f.whenComplete((r, e) -> pending.remove(f));
+    CompletableFuture<OffloadResult> late = new CompletableFuture<>();
     ScheduledFuture<?> deadline = scheduler.schedule(
-        () -> f.complete(OffloadResult.local(OffloadStatus.TIMEOUT, "no reply within " + request.budgetMs() + " ms")),
+        () -> f.complete(OffloadResult.builder(OffloadStatus.TIMEOUT)
+            .message("no reply within " + request.budgetMs() + " ms").lateReply(late).build()),
         request.budgetMs(), TimeUnit.MILLISECONDS);
     OffloadStatus st = status;
     scheduler.schedule(() -> {
       OffloadResult r = reply(request, st, start);
       if (f.complete(r)) {
         deadline.cancel(false);
-      } else {
-        LateReplyListener l = listener;
-        if (l != null && !closed) {
-          l.lateReply(request.decisionId(), r);
-        }
+      } else if (!closed) {
+        late.complete(r);
       }
     }, delayMs, TimeUnit.MILLISECONDS);
     return f;
@@ -133,10 +130,6 @@ public final class LocalModelOffloader implements Offloader {
     return available && !closed;
   }
 
-  @Override
-  public void setLateReplyListener(LateReplyListener listener) {
-    this.listener = listener;
-  }
 
   @Override
   public void close() {

@@ -3,6 +3,7 @@ package dev.tandem.runtime.testing;
 import dev.tandem.runtime.CloudInput;
 import dev.tandem.runtime.Decision;
 import dev.tandem.runtime.Tandem;
+import dev.tandem.runtime.internal.TandemInternals;
 import dev.tandem.runtime.cost.Prices;
 import dev.tandem.runtime.device.DeviceState;
 import dev.tandem.runtime.device.DeviceStateProvider;
@@ -42,8 +43,8 @@ public final class RecordExamples {
     System.out.println(policy.toJson());
     Path dir = Files.createTempDirectory("tandem-examples");
     LocalModelOffloader cloud = new LocalModelOffloader(TinyModels.classifier());
-    try (Tandem t = Tandem.builder().edgeModel(TinyModels.classifier()).intraOpThreads(1).model("tiny")
-        .deviceId("phone-17").fleet("beta").policy(policy).offloader(cloud)
+    try (Tandem t = TandemInternals.get().offloader(Tandem.builder(), cloud).edgeModel(TinyModels.classifier())
+        .intraOpThreads(1).model("tiny").deviceId("phone-17").fleet("beta").policy(policy)
         .spool(Spool.builder(dir).build())
         .deviceState(DeviceStateProvider.fixed(DeviceState.builder().networkType(NetworkType.CELL_4G).metered(true)
             .batteryPercent(64).charging(false).deviceClass("mid").build()))

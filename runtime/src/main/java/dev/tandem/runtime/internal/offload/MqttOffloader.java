@@ -135,7 +135,6 @@ public final class MqttOffloader implements Offloader {
   private volatile CountDownLatch availableLatch = new CountDownLatch(1);
   private volatile boolean available;
   private volatile boolean closed;
-  private volatile LateReplyListener lateReplyListener;
   private long reconnectDelayMs;
 
   private MqttOffloader(Builder b) {
@@ -290,11 +289,6 @@ public final class MqttOffloader implements Offloader {
     return available && !closed;
   }
 
-  @Override
-  public void setLateReplyListener(LateReplyListener listener) {
-    this.lateReplyListener = listener;
-  }
-
   /** The device id this offloader publishes for. */
   public String deviceId() {
     return deviceId;
@@ -388,6 +382,7 @@ public final class MqttOffloader implements Offloader {
     return OffloadResult.builder(OffloadStatus.TIMEOUT)
         .message(p.timeoutMessage)
         .bytesUp(p.bytesUp)
+        .lateReply(lateReplyGraceMs == 0 ? null : p.late)
         .build();
   }
 
@@ -457,14 +452,7 @@ public final class MqttOffloader implements Offloader {
     if (claimed) {
       p.finish(timeout(p));
     }
-    LateReplyListener listener = lateReplyListener;
-    if (listener != null) {
-      try {
-        listener.lateReply(p.request.decisionId(), result);
-      } catch (RuntimeException e) {
-        log.warn("offloader {}: late reply listener failed for {}", deviceId, p.request.decisionId(), e);
-      }
-    }
+    p.late.complete(result);
   }
 
   // ---- connection ----
@@ -631,6 +619,8 @@ public final class MqttOffloader implements Offloader {
     /** Built by the caller, so the timer thread does as little as possible at the deadline. */
     final String timeoutMessage;
     final CompletableFuture<OffloadResult> future = new CompletableFuture<>();
+    /** The timeout result's late-reply stage; completed by a reply that comes within the grace. */
+    final CompletableFuture<OffloadResult> late = new CompletableFuture<>();
     final AtomicBoolean completed = new AtomicBoolean();
     volatile ScheduledFuture<?> timeout;
     volatile ScheduledFuture<?> expiry;

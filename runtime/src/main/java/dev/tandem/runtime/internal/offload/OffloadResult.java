@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * How one offload ended: the status with its message and, for {@link OffloadStatus#OK}, the
@@ -24,6 +26,7 @@ public final class OffloadResult {
   private final int batchSize;
   private final long bytesUp;
   private final long bytesDown;
+  private final CompletableFuture<OffloadResult> lateReply;
 
   private OffloadResult(Builder b) {
     this.status = b.status;
@@ -37,6 +40,7 @@ public final class OffloadResult {
     this.batchSize = b.batchSize;
     this.bytesUp = b.bytesUp;
     this.bytesDown = b.bytesDown;
+    this.lateReply = b.lateReply;
   }
 
   public static Builder builder(OffloadStatus status) {
@@ -60,7 +64,17 @@ public final class OffloadResult {
     b.batchSize = batchSize;
     b.bytesUp = bytesUp;
     b.bytesDown = bytesDown;
+    b.lateReply = lateReply;
     return b;
+  }
+
+  /**
+   * For a {@link OffloadStatus#TIMEOUT}: completes with the reply if it still comes within the
+   * offloader's grace period (a late reply is never the decision's answer; it is recorded as an
+   * amendment). Empty for every other status, and when the offloader keeps no grace period.
+   */
+  public Optional<CompletableFuture<OffloadResult>> lateReply() {
+    return Optional.ofNullable(lateReply);
   }
 
   public OffloadStatus status() {
@@ -134,6 +148,7 @@ public final class OffloadResult {
     private int batchSize = -1;
     private long bytesUp;
     private long bytesDown;
+    private CompletableFuture<OffloadResult> lateReply;
 
     private Builder(OffloadStatus status) {
       this.status = Objects.requireNonNull(status, "status");
@@ -187,6 +202,12 @@ public final class OffloadResult {
 
     public Builder bytesDown(long v) {
       this.bytesDown = v;
+      return this;
+    }
+
+    /** Where a reply that comes after the deadline is delivered (a timeout only). */
+    public Builder lateReply(CompletableFuture<OffloadResult> v) {
+      this.lateReply = v;
       return this;
     }
 

@@ -12,7 +12,8 @@ import java.util.concurrent.CompletableFuture;
  * (any status), or with a device-side status ({@link OffloadStatus#TIMEOUT},
  * {@link OffloadStatus#OFFLINE}, {@link OffloadStatus#OFFLOAD_CAP},
  * {@link OffloadStatus#PUBLISH_FAILED}). It never completes exceptionally for a failure of the
- * cloud path. A reply that arrives after the deadline goes to the {@link LateReplyListener}.
+ * cloud path. A reply that arrives after the deadline completes the timeout result's
+ * {@link OffloadResult#lateReply()} stage.
  */
 public interface Offloader extends AutoCloseable {
 
@@ -21,9 +22,6 @@ public interface Offloader extends AutoCloseable {
 
   /** Whether a request made now could be sent (for example, the broker connection is up). */
   boolean isAvailable();
-
-  /** Sets who receives replies that came after their deadline; {@code null} drops them. */
-  void setLateReplyListener(LateReplyListener listener);
 
   /** Releases connections and completes every pending future with {@code offline}. Idempotent. */
   @Override
