@@ -7,7 +7,7 @@ import dev.tandem.relay.testing.TestDevice;
 import dev.tandem.runtime.model.ExecutionProvider;
 import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.offload.MqttSockets;
-import dev.tandem.runtime.offload.OffloadStatus;
+import dev.tandem.runtime.internal.protocol.ReplyStatus;
 import dev.tandem.runtime.internal.protocol.FrameCodec;
 import dev.tandem.runtime.internal.protocol.ReplyFrame;
 import dev.tandem.runtime.internal.protocol.RequestFrame;
@@ -49,7 +49,7 @@ class RelayMosquittoTest {
             .metrics("127.0.0.1", -1).addModel(tiny()).build()).start();
         TestDevice d = new TestDevice(broker.url(), TOPICS, "dev-m")) {
       ReplyFrame r = d.request("tiny", X, 5_000, 1).get(10, TimeUnit.SECONDS);
-      assertThat(r.status()).isEqualTo(OffloadStatus.OK);
+      assertThat(r.status()).isEqualTo(ReplyStatus.OK);
       assertThat(r.relayId()).isEqualTo("relay-m");
       assertThat(r.outputs().get(1).toFloatArray()).containsExactly(5f, 6.5f, 6f);
     }
@@ -102,8 +102,8 @@ class RelayMosquittoTest {
           TestDevice d1 = new TestDevice(url, TOPICS, "device-1", tls(certs, "device-1"));
           TestDevice d2 = new TestDevice(url, TOPICS, "device-2", tls(certs, "device-2"))) {
         // Each device is served on its own topics.
-        assertThat(d1.request("tiny", X, 5_000, 1).get(10, TimeUnit.SECONDS).status()).isEqualTo(OffloadStatus.OK);
-        assertThat(d2.request("tiny", X, 5_000, 1).get(10, TimeUnit.SECONDS).status()).isEqualTo(OffloadStatus.OK);
+        assertThat(d1.request("tiny", X, 5_000, 1).get(10, TimeUnit.SECONDS).status()).isEqualTo(ReplyStatus.OK);
+        assertThat(d2.request("tiny", X, 5_000, 1).get(10, TimeUnit.SECONDS).status()).isEqualTo(ReplyStatus.OK);
 
         // device-2 may not publish as device-1: the broker drops it, nothing reaches device-1.
         byte[] frame = new FrameCodec().encodeRequest(RequestFrame.of("tiny", 5_000, 1, X));
@@ -126,7 +126,7 @@ class RelayMosquittoTest {
         });
         spy.connect(tls(certs, "device-2")).waitForCompletion(10_000);
         spy.subscribe(TOPICS.result("device-1"), 0).waitForCompletion(10_000);
-        assertThat(d1.request("tiny", X, 5_000, 1).get(10, TimeUnit.SECONDS).status()).isEqualTo(OffloadStatus.OK);
+        assertThat(d1.request("tiny", X, 5_000, 1).get(10, TimeUnit.SECONDS).status()).isEqualTo(ReplyStatus.OK);
         assertThat(spied.poll(300, TimeUnit.MILLISECONDS)).isNull();
         spy.disconnect().waitForCompletion(5_000);
         spy.close();
