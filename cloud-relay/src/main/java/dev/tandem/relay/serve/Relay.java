@@ -10,7 +10,7 @@ import dev.tandem.runtime.internal.protocol.ReplyFrame;
 import dev.tandem.runtime.internal.protocol.RequestFrame;
 import dev.tandem.runtime.internal.protocol.Topics;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.offload.MqttSockets;
+import dev.tandem.runtime.internal.mqtt.MqttSockets;
 import dev.tandem.runtime.internal.protocol.ReplyStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
