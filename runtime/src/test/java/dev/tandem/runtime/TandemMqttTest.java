@@ -12,7 +12,7 @@ import dev.tandem.runtime.record.DecisionRecord;
 import dev.tandem.runtime.record.Record;
 import dev.tandem.runtime.spool.Spool;
 import dev.tandem.runtime.testing.EchoResponder;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.MosquittoBroker;
 import dev.tandem.runtime.testing.ReplayCheck;
 import dev.tandem.runtime.testing.TinyModels;
 import java.nio.file.Path;

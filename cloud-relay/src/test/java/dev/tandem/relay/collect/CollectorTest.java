@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.relay.broker.EmbeddedBroker;
 import dev.tandem.relay.broker.PublishBlackholeProxy;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.MosquittoBroker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

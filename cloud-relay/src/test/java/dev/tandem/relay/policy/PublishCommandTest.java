@@ -2,7 +2,7 @@ package dev.tandem.relay.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.MosquittoBroker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -12,7 +12,7 @@ import dev.tandem.runtime.internal.protocol.FrameCodec;
 import dev.tandem.runtime.internal.protocol.ReplyFrame;
 import dev.tandem.runtime.internal.protocol.RequestFrame;
 import dev.tandem.runtime.internal.protocol.Topics;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.MosquittoBroker;
 import dev.tandem.runtime.testing.TinyModels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

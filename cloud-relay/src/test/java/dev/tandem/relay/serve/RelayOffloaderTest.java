@@ -9,7 +9,7 @@ import dev.tandem.runtime.internal.offload.MqttOffloader;
 import dev.tandem.runtime.internal.offload.OffloadRequest;
 import dev.tandem.runtime.internal.offload.OffloadResult;
 import dev.tandem.runtime.offload.OffloadStatus;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.MosquittoBroker;
 import dev.tandem.runtime.testing.TinyModels;
 import java.nio.file.Files;
 import java.nio.file.Path;

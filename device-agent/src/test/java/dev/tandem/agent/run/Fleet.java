@@ -2,7 +2,7 @@ package dev.tandem.agent.run;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.MosquittoBroker;
 import dev.tandem.agent.config.AgentConfig;
 import dev.tandem.agent.output.OutputWriter;
 import dev.tandem.relay.collect.Collector;

@@ -10,7 +10,7 @@ import dev.tandem.relay.serve.RelayConfig;
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.policy.Route;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.MosquittoBroker;
 import dev.tandem.runtime.testing.TinyModels;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Files;

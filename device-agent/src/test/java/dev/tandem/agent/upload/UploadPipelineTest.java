@@ -2,7 +2,7 @@ package dev.tandem.agent.upload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.MosquittoBroker;
 import dev.tandem.agent.http.AgentMetrics;
 import dev.tandem.relay.collect.Collector;
 import dev.tandem.relay.collect.DeviceGaps;

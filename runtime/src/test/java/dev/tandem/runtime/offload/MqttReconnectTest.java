@@ -2,7 +2,7 @@ package dev.tandem.runtime.offload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.MosquittoBroker;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -9,7 +9,7 @@ import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.internal.protocol.RequestFrame;
 import dev.tandem.runtime.internal.protocol.Topics;
 import dev.tandem.runtime.testing.EchoResponder;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.MosquittoBroker;
 import dev.tandem.runtime.testing.TestCertificates;
 import java.nio.file.Path;
 import java.io.IOException;
