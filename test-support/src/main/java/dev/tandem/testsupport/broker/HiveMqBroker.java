@@ -76,7 +76,6 @@ final class HiveMqBroker implements TestBroker {
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx384m");
     command.add("-XX:+UseSerialGC");
-    command.add("-XX:TieredStopAtLevel=1");
     command.add("-Djava.io.tmpdir=" + home);
     command.add(HiveMqMain.class.getName());
     command.add(home.toString());
