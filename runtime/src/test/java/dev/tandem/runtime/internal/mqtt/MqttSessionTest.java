@@ -3,7 +3,8 @@ package dev.tandem.runtime.internal.mqtt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.TestBroker;
+import dev.tandem.testsupport.broker.TestBrokers;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -45,7 +46,7 @@ class MqttSessionTest {
 
   @Test
   void start_brokerComesUpLater_connects() throws Exception {
-    try (MosquittoBroker broker = MosquittoBroker.builder().build();
+    try (TestBroker broker = TestBrokers.builder().build();
         MqttSession s = session(broker.url(), "session-late").build().start()) {
       // Not up yet: the session keeps trying (Paho's own reconnect never starts without a first connect).
       assertThat(s.awaitReady(300, TimeUnit.MILLISECONDS)).isFalse();
@@ -57,7 +58,7 @@ class MqttSessionTest {
 
   @Test
   void close_whileBrokerDown_stopsTrying() throws Exception {
-    try (MosquittoBroker broker = MosquittoBroker.builder().build()) {
+    try (TestBroker broker = TestBrokers.builder().build()) {
       MqttSession s = session(broker.url(), "session-stop").build().start();
       s.close();
       broker.start();
@@ -69,7 +70,7 @@ class MqttSessionTest {
 
   @Test
   void connect_brokerDown_failsAtOnceWithTheCause() throws Exception {
-    try (MosquittoBroker broker = MosquittoBroker.builder().build();
+    try (TestBroker broker = TestBrokers.builder().build();
         MqttSession s = session(broker.url(), "session-down").build()) {
       assertThatThrownBy(s::connect).isInstanceOf(MqttException.class);
       assertThat(s.isReady()).isFalse();
@@ -80,7 +81,7 @@ class MqttSessionTest {
   void brokerRestart_freshClientReconnects_andSubscriptionsAreRestored() throws Exception {
     // Paho does not restore subscriptions after a clean-start reconnect (PahoBehaviourTest), and
     // can stay "connecting" forever after a lost connection: the session uses a fresh client.
-    try (MosquittoBroker broker = MosquittoBroker.builder().start()) {
+    try (TestBroker broker = TestBrokers.builder().start()) {
       BlockingQueue<String> got = new LinkedBlockingQueue<>();
       List<String> lost = new CopyOnWriteArrayList<>();
       try (MqttSession s = session(broker.url(), "session-restart")
@@ -110,7 +111,7 @@ class MqttSessionTest {
   @Test
   void sharedSubscription_messagesAreRoutedByTopic() throws Exception {
     // Paho never calls a per-subscription listener for $share subscriptions.
-    try (MosquittoBroker broker = MosquittoBroker.builder().start();
+    try (TestBroker broker = TestBrokers.builder().start();
         MqttSession s = session(broker.url(), "session-share").build()) {
       BlockingQueue<String> shared = new LinkedBlockingQueue<>();
       BlockingQueue<String> plain = new LinkedBlockingQueue<>();
@@ -128,7 +129,7 @@ class MqttSessionTest {
 
   @Test
   void subscribe_whileConnected_isMadeAtOnce() throws Exception {
-    try (MosquittoBroker broker = MosquittoBroker.builder().start();
+    try (TestBroker broker = TestBrokers.builder().start();
         MqttSession s = session(broker.url(), "session-late-sub").build().connect()) {
       BlockingQueue<String> got = new LinkedBlockingQueue<>();
       s.subscribe("late/topic", 1, (t, m) -> got.add(t));
@@ -177,7 +178,7 @@ class MqttSessionTest {
         return keep(new Socket(host, port, local, localPort));
       }
     };
-    try (MosquittoBroker broker = MosquittoBroker.builder().start();
+    try (TestBroker broker = TestBrokers.builder().start();
         MqttSession s = session(broker.url(), "session-nodelay").socketFactory(recording).build().connect()) {
       assertThat(sockets).isNotEmpty();
       for (Socket socket : sockets) {
