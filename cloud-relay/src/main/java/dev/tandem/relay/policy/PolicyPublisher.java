@@ -1,26 +1,21 @@
 package dev.tandem.relay.policy;
 
 import com.google.gson.GsonBuilder;
-import dev.tandem.runtime.internal.protocol.Topics;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.tandem.runtime.internal.mqtt.MqttSession;
+import dev.tandem.runtime.internal.protocol.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * Publishes fleet policies as retained MQTT messages, and keeps their history on the broker.
@@ -41,7 +36,7 @@ public final class PolicyPublisher implements AutoCloseable {
   /** How long to wait for a retained message after the subscription is acknowledged. */
   private static final long RETAINED_GRACE_MS = 700;
 
-  private final MqttClient client;
+  private final MqttSession session;
   private final String prefix;
 
   /** Thrown when a policy fails validation, or a version to roll back to does not exist. */
@@ -76,20 +71,25 @@ public final class PolicyPublisher implements AutoCloseable {
   public PolicyPublisher(String brokerUrl, String prefix, String username, char[] password,
       javax.net.SocketFactory socketFactory) throws MqttException {
     this.prefix = prefix;
-    client = new MqttClient(brokerUrl, "tandem-publish-" + UUID.randomUUID().toString()
-        .substring(0, 8), new MemoryPersistence());
-    MqttConnectionOptions co = new MqttConnectionOptions();
-    co.setCleanStart(true);
-    co.setConnectionTimeout(10);
+    MqttSession.Builder b = MqttSession.builder(brokerUrl, "tandem-publish-" + UUID.randomUUID().toString()
+        .substring(0, 8));
     if (username != null) {
-      co.setUserName(username);
-      co.setPassword(password == null ? new byte[0]
-          : new String(password).getBytes(StandardCharsets.UTF_8));
+      b.credentials(username, password == null ? new char[0] : password);
     }
     if (socketFactory != null) {
-      co.setSocketFactory(socketFactory);
+      b.socketFactory(socketFactory);
     }
-    client.connect(co);
+    try {
+      session = b.build();
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    try {
+      session.connect();
+    } catch (MqttException | RuntimeException e) {
+      session.close();
+      throw e;
+    }
   }
 
   public String policyTopic(String fleet, String model) {
@@ -163,42 +163,27 @@ public final class PolicyPublisher implements AutoCloseable {
     PolicyJson.validate(out);
     byte[] bytes = out.getBytes(StandardCharsets.UTF_8);
     // History first: a crash between the two leaves a history entry devices never see.
-    client.publish(historyTopic(fleet, model, next), bytes, 1, true);
-    client.publish(policyTopic(fleet, model), bytes, 1, true);
+    session.publishAndWait(historyTopic(fleet, model, next), bytes, 1, true);
+    session.publishAndWait(policyTopic(fleet, model), bytes, 1, true);
     return new Published(policyTopic(fleet, model), next, current, out);
   }
 
   private Optional<String> retained(String topic) throws MqttException, InterruptedException {
     AtomicReference<String> got = new AtomicReference<>();
     CountDownLatch arrived = new CountDownLatch(1);
-    client.setCallback(new MqttCallback() {
-      @Override
-      public void disconnected(MqttDisconnectResponse r) {}
-
-      @Override
-      public void mqttErrorOccurred(MqttException e) {}
-
-      @Override
-      public void messageArrived(String t, MqttMessage m) {
+    try {
+      session.subscribe(topic, 1, (t, m) -> {
         if (t.equals(topic) && m.isRetained()) {
           got.set(new String(m.getPayload(), StandardCharsets.UTF_8));
           arrived.countDown();
         }
-      }
-
-      @Override
-      public void deliveryComplete(IMqttToken token) {}
-
-      @Override
-      public void connectComplete(boolean reconnect, String uri) {}
-
-      @Override
-      public void authPacketArrived(int code, MqttProperties p) {}
-    });
-    client.subscribe(new MqttSubscription[] {new MqttSubscription(topic, 1)});
+      }).get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new MqttException(MqttClientException.REASON_CODE_UNEXPECTED_ERROR, e);
+    }
     // The broker sends retained messages right after the SUBACK; wait a little for one.
     arrived.await(RETAINED_GRACE_MS, TimeUnit.MILLISECONDS);
-    client.unsubscribe(topic);
+    session.unsubscribe(topic);
     return Optional.ofNullable(got.get());
   }
 
@@ -210,14 +195,7 @@ public final class PolicyPublisher implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      if (client.isConnected()) {
-        client.disconnect();
-      }
-      client.close();
-    } catch (MqttException e) {
-      // closing a command's connection: nothing useful to do with a failure here
-    }
+    session.close();
   }
 
   static JsonElement parse(String s) {

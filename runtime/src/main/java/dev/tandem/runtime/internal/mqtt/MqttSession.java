@@ -8,7 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -292,19 +292,27 @@ public final class MqttSession implements AutoCloseable {
   /**
    * Adds a subscription, made now when connected and again after every connect. {@code $share}
    * filters work: messages are routed by topic.
+   *
+   * @return completes once the broker granted it on the live connection (at once before {@link
+   *     #start()}: the first connect makes it); fails when it was refused, and the session then
+   *     reconnects, which subscribes everything again
    */
-  public void subscribe(String filter, int qos, MessageHandler handler) {
+  public CompletableFuture<Void> subscribe(String filter, int qos, MessageHandler handler) {
     Objects.requireNonNull(filter, "filter");
     Objects.requireNonNull(handler, "handler");
     Subscription s = new Subscription(filter, qos, handler);
     subscriptions.put(filter, s);
-    if (started.get() && !closed) {
-      try {
-        connector.execute(() -> subscribeNow(s));
-      } catch (RejectedExecutionException e) {
-        // closing: nothing to subscribe for
-      }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (!started.get() || closed) {
+      done.complete(null);
+      return done;
     }
+    try {
+      connector.execute(() -> subscribeNow(s, done));
+    } catch (RejectedExecutionException e) {
+      done.complete(null); // closing: nothing to subscribe for
+    }
+    return done;
   }
 
   /** Removes a subscription, unsubscribing now (waiting up to the operation timeout) when connected. */
@@ -505,15 +513,18 @@ public final class MqttSession implements AutoCloseable {
   }
 
   /** A subscription added while connected; a failure reconnects, which subscribes everything. */
-  private void subscribeNow(Subscription s) {
+  private void subscribeNow(Subscription s, CompletableFuture<Void> done) {
     MqttAsyncClient c = client;
     if (closed || !ready || c == null || subscriptions.get(s.filter) != s) {
-      return; // the next connect subscribes it
+      done.complete(null); // the next connect subscribes it
+      return;
     }
     try {
       subscribe(c, Collections.singletonList(s), false);
+      done.complete(null);
     } catch (MqttException | RuntimeException e) {
       log.warn("{}: subscribe to {} failed ({}); reconnecting", name, s.filter, e.toString());
+      done.completeExceptionally(e);
       lost("subscribe failed", c);
     }
   }
