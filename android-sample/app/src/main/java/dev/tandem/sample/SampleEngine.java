@@ -13,7 +13,7 @@ import dev.tandem.runtime.offload.MqttSockets;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.signal.ClassificationScorer;
 import dev.tandem.runtime.spool.Spool;
-import dev.tandem.runtime.text.WordPieceTokenizer;
+import dev.tandem.runtime.text.TextInput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,8 +24,8 @@ import java.util.List;
 
 /**
  * The sample's use of the runtime: the edge model on the first execution provider that takes it
- * (QNN, XNNPACK, CPU), the WordPiece tokenizer, the policy, the relay connection over MQTT, and
- * the spool in the app's files directory. One per process ({@link EngineHolder}).
+ * (QNN, XNNPACK, CPU), its WordPiece tokenizer (the runtime's text front end), the policy, the
+ * relay connection over MQTT, and the spool in the app's files directory. One per process ({@link EngineHolder}).
  *
  * <p>Thread-safe: {@link #classify} may be called from any thread but the main one (it runs the
  * model, and waits for the relay when the policy offloads).
@@ -44,16 +44,13 @@ public final class SampleEngine implements AutoCloseable {
       Arrays.asList(ExecutionProvider.QNN, ExecutionProvider.XNNPACK, ExecutionProvider.CPU));
 
   private final Tandem tandem;
-  private final WordPieceTokenizer tokenizer;
   private final ExecutionProvider activeProvider;
   private final List<ProviderAttempt> providerAttempts;
   private final Spool spool;
   private final SampleSettings settings;
 
-  private SampleEngine(Tandem tandem, WordPieceTokenizer tokenizer, ModelSession session, Spool spool,
-      SampleSettings settings) {
+  private SampleEngine(Tandem tandem, ModelSession session, Spool spool, SampleSettings settings) {
     this.tandem = tandem;
-    this.tokenizer = tokenizer;
     this.activeProvider = session.activeProvider();
     this.providerAttempts = session.providerAttempts();
     this.spool = spool;
@@ -69,7 +66,7 @@ public final class SampleEngine implements AutoCloseable {
    */
   public static SampleEngine open(Context context, SampleSettings settings, DeviceStateProvider deviceState)
       throws IOException {
-    WordPieceTokenizer tokenizer = WordPieceTokenizer.fromFile(SampleFiles.file(context, SampleFiles.TOKENIZER));
+    TextInput text = TextInput.fromFile(SampleFiles.file(context, SampleFiles.TOKENIZER), MAX_TOKENS);
     Policy policy = Policy.fromJson(SampleSettings.POLICY_INLINE.equals(settings.policySource())
         ? settings.policyJson() : read(SampleFiles.file(context, SampleFiles.POLICY)));
     Prices prices = Prices.fromJson(read(SampleFiles.file(context, SampleFiles.PRICES)));
@@ -80,6 +77,7 @@ public final class SampleEngine implements AutoCloseable {
       spool = Spool.builder(SampleFiles.spoolDir(context)).build();
       Tandem.Builder b = Tandem.builder()
           .edgeSession(session)
+          .textInput(text)
           .scorer(ClassificationScorer.firstOutput())
           .model(MODEL)
           .deviceId(settings.deviceId())
@@ -91,7 +89,7 @@ public final class SampleEngine implements AutoCloseable {
       if (!settings.brokerUri().isEmpty()) {
         b.cloud(cloud(context, settings));
       }
-      return new SampleEngine(b.build(), tokenizer, session, spool, settings);
+      return new SampleEngine(b.build(), session, spool, settings);
     } catch (RuntimeException | IOException e) {
       if (spool != null) {
         spool.close();
@@ -129,7 +127,7 @@ public final class SampleEngine implements AutoCloseable {
 
   /** Classifies one message: tokenizes it, runs the edge model, and lets the policy route it. */
   public Decision classify(String text) {
-    return tandem.infer(tokenizer.encode(text, MAX_TOKENS).toTensors());
+    return tandem.infer(text);
   }
 
   /** The execution provider the edge model runs on. */
