@@ -1,9 +1,12 @@
 package dev.tandem.agent.simulate;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import com.google.gson.JsonParser;
 import dev.tandem.agent.input.InferRequest;
 import dev.tandem.agent.input.InvalidRequestException;
+import dev.tandem.runtime.CloudInput;
 import dev.tandem.runtime.model.ElementType;
 import dev.tandem.runtime.model.ModelInfo;
 import dev.tandem.runtime.model.Tensor;
@@ -23,31 +26,53 @@ import java.util.Random;
 
 /**
  * The inputs a fleet replays: JSON lines, each {@code {"id", "text" | "inputs", "label"?}}.
- * {@code text} is tokenized with the runtime's WordPiece tokenizer (one message, unpadded, as a
- * device does); {@code inputs} are raw tensors in the agent's request format
+ * {@code text} becomes the edge's tensors at load ({@link TextInputs}: one message, unpadded, as a
+ * device does) and, when the cloud model has its own tokenizer, the cloud's input on offload;
+ * {@code inputs} are raw tensors in the agent's request format
  * ({@code [{"name", "type", "shape", "data"}]}); {@code label}, when present, is the true class
- * a device reports as feedback. The workload's split files (id, text, label) are read as they
- * are. Preprocessed once at load; immutable and thread-safe.
+ * (an index, or a class name such as the workload's {@code "ham"}), which a device reports as
+ * feedback. The workload's split files (id, text, label) are read as they are. Immutable and
+ * thread-safe.
  */
 public final class DataSet {
-  /** One input: its tensors and, when known, its true label (-1 otherwise). */
+  /** One input: its tensors, the cloud's own input when it has one, and its true label (-1 if unknown). */
   public static final class Item {
     private final String id;
     private final List<Tensor> tensors;
     private final int label;
+    private final String text;
+    private final TextInputs textInputs;
 
     Item(String id, List<Tensor> tensors, int label) {
+      this(id, tensors, label, null, null);
+    }
+
+    Item(String id, List<Tensor> tensors, int label, String text, TextInputs textInputs) {
       this.id = id;
       this.tensors = tensors;
       this.label = label;
+      this.text = text;
+      this.textInputs = textInputs;
     }
 
     public String id() {
       return id;
     }
 
+    /** The edge model's input. */
     public List<Tensor> tensors() {
       return tensors;
+    }
+
+    /**
+     * The cloud model's input, built only if the decision is offloaded; {@code null} when the
+     * cloud takes the edge's tensors.
+     */
+    public CloudInput cloudInput() {
+      if (text == null || textInputs == null) {
+        return null;
+      }
+      return textInputs.cloud(text, (int) tensors.get(0).shape()[1]);
     }
 
     /** The true class, or -1 when the data set does not say. */
@@ -63,7 +88,7 @@ public final class DataSet {
   }
 
   /**
-   * Reads a data set.
+   * Reads a data set whose text lines are tokenized for the edge model only.
    *
    * @param tokenizer for {@code text} lines; {@code null} when the model takes raw tensors
    * @param maxTokens longest token sequence kept (with {@code tokenizer})
@@ -71,6 +96,20 @@ public final class DataSet {
    * @throws IllegalArgumentException naming the line that cannot be used
    */
   public static DataSet read(Path file, WordPieceTokenizer tokenizer, int maxTokens) throws IOException {
+    return read(file, tokenizer == null ? null : TextInputs.edgeOnly(tokenizer, maxTokens), List.of());
+  }
+
+  /**
+   * Reads a data set.
+   *
+   * @param text how {@code text} lines become the edge's and the cloud's inputs; {@code null}
+   *     when the model takes raw tensors
+   * @param labelNames class names in the model's output order, for labels given as names
+   *     ({@code "label": "spam"}); empty when labels are class indices
+   * @throws IOException when the file cannot be read
+   * @throws IllegalArgumentException naming the line that cannot be used
+   */
+  public static DataSet read(Path file, TextInputs text, List<String> labelNames) throws IOException {
     List<Item> items = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line;
@@ -81,7 +120,7 @@ public final class DataSet {
           continue;
         }
         try {
-          items.add(item(line, tokenizer, maxTokens, n));
+          items.add(item(line, text, labelNames, n));
         } catch (InvalidRequestException | IllegalStateException | IllegalArgumentException e) {
           throw new IllegalArgumentException(file + " line " + n + ": " + e.getMessage(), e);
         }
@@ -93,26 +132,48 @@ public final class DataSet {
     return new DataSet(items);
   }
 
-  private static Item item(String line, WordPieceTokenizer tokenizer, int maxTokens, int lineNo) {
+  private static Item item(String line, TextInputs text, List<String> labelNames, int lineNo) {
     InferRequest req = InferRequest.parse(line);
     JsonObject o = JsonParser.parseString(line).getAsJsonObject();
-    int label = -1;
-    if (o.has("label") && !o.get("label").isJsonNull()) {
-      label = o.get("label").getAsInt();
-      if (label < 0) {
-        throw new IllegalArgumentException("label must be >= 0, was " + label);
-      }
-    }
+    int label = o.has("label") ? label(o.get("label"), labelNames) : -1;
     String id = req.id().isEmpty() ? Integer.toString(lineNo) : req.id();
-    List<Tensor> tensors;
-    if (req.text().isPresent() && tokenizer != null) {
-      tensors = tokenizer.encode(req.text().get(), maxTokens).toTensors();
-    } else if (!req.tensors().isEmpty()) {
-      tensors = req.tensors();
-    } else {
-      throw new IllegalArgumentException("a text line needs --tokenizer (the model's tokenizer.json)");
+    if (req.text().isPresent() && text != null) {
+      String t = req.text().get();
+      return new Item(id, text.edge(t), label, t, text);
     }
-    return new Item(id, tensors, label);
+    if (!req.tensors().isEmpty()) {
+      return new Item(id, req.tensors(), label);
+    }
+    throw new IllegalArgumentException("a text line needs --tokenizer (the model's tokenizer.json)");
+  }
+
+  /** A label given as a class index or as one of {@code names}; -1 for null. */
+  static int label(JsonElement e, List<String> names) {
+    if (e.isJsonNull()) {
+      return -1;
+    }
+    if (!e.isJsonPrimitive()) {
+      throw new IllegalArgumentException("label must be a class index or a class name, was " + e);
+    }
+    JsonPrimitive p = e.getAsJsonPrimitive();
+    if (p.isNumber()) {
+      double v = p.getAsDouble();
+      if (v < 0 || v != Math.rint(v) || v > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("label must be a class index >= 0, was " + p);
+      }
+      return (int) v;
+    }
+    String name = p.getAsString();
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("label \"" + name + "\" is a class name, but the class names are not"
+          + " known: pass --labels (the names in the model's output order, e.g. --labels ham,spam) or use a"
+          + " model whose metadata has tandem.labels");
+    }
+    int i = names.indexOf(name);
+    if (i < 0) {
+      throw new IllegalArgumentException("label \"" + name + "\" is not one of the classes " + names);
+    }
+    return i;
   }
 
   public List<Item> items() {

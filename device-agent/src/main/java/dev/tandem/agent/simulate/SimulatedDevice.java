@@ -1,6 +1,8 @@
 package dev.tandem.agent.simulate;
 
 import dev.tandem.agent.http.AgentMetrics;
+import dev.tandem.agent.policy.PolicyGate;
+import dev.tandem.agent.policy.PolicySubscriber;
 import dev.tandem.agent.upload.LogUploader;
 import dev.tandem.agent.upload.MqttLink;
 import dev.tandem.agent.upload.SpoolUploadQueue;
@@ -19,6 +21,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Random;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,6 +57,9 @@ final class SimulatedDevice implements AutoCloseable {
     boolean upload = true;
     long uploadIntervalMs = 1000;
     int maxConcurrentOffloads = 8;
+    /** Follow the fleet's retained policy topic (on the log connection) and apply what passes the checks. */
+    boolean followPolicy;
+    String edgeModelHash = "";
     Executor executor;
     ScheduledExecutorService proxyScheduler;
     FleetStats stats;
@@ -78,7 +84,6 @@ final class SimulatedDevice implements AutoCloseable {
         u = new LogUploader(l, new SpoolUploadQueue(sp, s.uploadIntervalMs), id, s.topics.logs(id),
             s.topics.logsAck(id), new LogUploader.Settings().intervalMs(s.uploadIntervalMs).ackTimeoutMs(5000)
                 .backoff(200, 2000), new AgentMetrics());
-        l.start();
       }
       CloudConnection cloud = CloudConnection.builder().serverUri(p.url()).topicPrefix(s.topics.prefix())
           .maxConcurrentOffloads(s.maxConcurrentOffloads).reconnectDelayMs(100, 2000).operationTimeoutMs(5000)
@@ -100,6 +105,15 @@ final class SimulatedDevice implements AutoCloseable {
             }
           })
           .build();
+      if (l != null) {
+        if (s.followPolicy) {
+          Tandem t = this.tandem;
+          PolicyGate gate = new PolicyGate(id, s.edgeModelHash, s.policy, dir, t::updatePolicy, new AgentMetrics(),
+              Clock.systemUTC());
+          PolicySubscriber.follow(l, s.topics.policy(s.fleet, s.model), gate);
+        }
+        l.start();
+      }
     } catch (IOException | MqttException | RuntimeException e) {
       if (u != null) {
         u.close();
@@ -146,15 +160,19 @@ final class SimulatedDevice implements AutoCloseable {
     return tandem.awaitCloud(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
-  /** Decides one input and, when it has a label and {@code feedback} is on, reports it. */
+  /**
+   * Decides one input (the cloud gets the item's own cloud input when it has one) and, when it
+   * has a label and {@code feedback} is on, reports it.
+   */
   void decide(DataSet.Item item, boolean feedback) {
     Decision d;
     try {
-      d = tandem.infer(item.tensors());
+      d = tandem.infer(item.tensors(), item.cloudInput());
     } catch (RuntimeException e) {
       stats.error(e);
       return;
     }
+    stats.truth(d.id(), item.label());
     if (feedback && item.label() >= 0) {
       tandem.feedback(d.id(), item.label());
       stats.feedbackSent();
