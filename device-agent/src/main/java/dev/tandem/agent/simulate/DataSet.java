@@ -6,11 +6,11 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.JsonParser;
 import dev.tandem.agent.input.InferRequest;
 import dev.tandem.agent.input.InvalidRequestException;
-import dev.tandem.runtime.CloudInput;
 import dev.tandem.runtime.model.ElementType;
 import dev.tandem.runtime.model.ModelInfo;
 import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.model.TensorSpec;
+import dev.tandem.runtime.text.TextInput;
 import dev.tandem.runtime.text.WordPieceTokenizer;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -22,12 +22,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Random;
 
 /**
  * The inputs a fleet replays: JSON lines, each {@code {"id", "text" | "inputs", "label"?}}.
- * {@code text} becomes the edge's tensors at load ({@link TextInputs}: one message, unpadded, as a
- * device does) and, when the cloud model has its own tokenizer, the cloud's input on offload;
+ * {@code text} is kept as text: each device's runtime tokenizes it as it decides ({@link TextInputs}:
+ * one message, unpadded, for the edge; for the cloud, with its own tokenizer, only on offload);
  * {@code inputs} are raw tensors in the agent's request format
  * ({@code [{"name", "type", "shape", "data"}]}); {@code label}, when present, is the true class
  * (an index, or a class name such as the workload's {@code "ham"}), which a device reports as
@@ -35,44 +36,40 @@ import java.util.Random;
  * thread-safe.
  */
 public final class DataSet {
-  /** One input: its tensors, the cloud's own input when it has one, and its true label (-1 if unknown). */
+  /** One input: a text or tensors, and its true label (-1 if unknown). */
   public static final class Item {
     private final String id;
     private final List<Tensor> tensors;
-    private final int label;
     private final String text;
-    private final TextInputs textInputs;
+    private final int label;
 
     Item(String id, List<Tensor> tensors, int label) {
-      this(id, tensors, label, null, null);
+      this(id, tensors, null, label);
     }
 
-    Item(String id, List<Tensor> tensors, int label, String text, TextInputs textInputs) {
+    private Item(String id, List<Tensor> tensors, String text, int label) {
       this.id = id;
       this.tensors = tensors;
-      this.label = label;
       this.text = text;
-      this.textInputs = textInputs;
+      this.label = label;
+    }
+
+    static Item text(String id, String text, int label) {
+      return new Item(id, List.of(), text, label);
     }
 
     public String id() {
       return id;
     }
 
-    /** The edge model's input. */
+    /** The edge model's input tensors; empty for a text. */
     public List<Tensor> tensors() {
       return tensors;
     }
 
-    /**
-     * The cloud model's input, built only if the decision is offloaded; {@code null} when the
-     * cloud takes the edge's tensors.
-     */
-    public CloudInput cloudInput() {
-      if (text == null || textInputs == null) {
-        return null;
-      }
-      return textInputs.cloud(text, (int) tensors.get(0).shape()[1]);
+    /** The text, tokenized by the device's runtime; empty for tensors. */
+    public Optional<String> text() {
+      return Optional.ofNullable(text);
     }
 
     /** The true class, or -1 when the data set does not say. */
@@ -82,9 +79,11 @@ public final class DataSet {
   }
 
   private final List<Item> items;
+  private final TextInputs textInputs;
 
-  private DataSet(List<Item> items) {
+  private DataSet(List<Item> items, TextInputs textInputs) {
     this.items = Collections.unmodifiableList(items);
+    this.textInputs = textInputs;
   }
 
   /**
@@ -96,14 +95,14 @@ public final class DataSet {
    * @throws IllegalArgumentException naming the line that cannot be used
    */
   public static DataSet read(Path file, WordPieceTokenizer tokenizer, int maxTokens) throws IOException {
-    return read(file, tokenizer == null ? null : TextInputs.edgeOnly(tokenizer, maxTokens), List.of());
+    return read(file, tokenizer == null ? null : TextInputs.edgeOnly(TextInput.of(tokenizer, maxTokens)), List.of());
   }
 
   /**
    * Reads a data set.
    *
-   * @param text how {@code text} lines become the edge's and the cloud's inputs; {@code null}
-   *     when the model takes raw tensors
+   * @param text how the devices take {@code text} lines (the edge's and the cloud's text
+   *     inputs); {@code null} when the model takes raw tensors
    * @param labelNames class names in the model's output order, for labels given as names
    *     ({@code "label": "spam"}); empty when labels are class indices
    * @throws IOException when the file cannot be read
@@ -129,7 +128,7 @@ public final class DataSet {
     if (items.isEmpty()) {
       throw new IllegalArgumentException(file + ": no inputs");
     }
-    return new DataSet(items);
+    return new DataSet(items, text);
   }
 
   private static Item item(String line, TextInputs text, List<String> labelNames, int lineNo) {
@@ -138,8 +137,7 @@ public final class DataSet {
     int label = o.has("label") ? label(o.get("label"), labelNames) : -1;
     String id = req.id().isEmpty() ? Integer.toString(lineNo) : req.id();
     if (req.text().isPresent() && text != null) {
-      String t = req.text().get();
-      return new Item(id, text.edge(t), label, t, text);
+      return Item.text(id, req.text().get(), label);
     }
     if (!req.tensors().isEmpty()) {
       return new Item(id, req.tensors(), label);
@@ -174,6 +172,11 @@ public final class DataSet {
       throw new IllegalArgumentException("label \"" + name + "\" is not one of the classes " + names);
     }
     return i;
+  }
+
+  /** How the devices take the text lines; empty when the set has tensors only. */
+  public Optional<TextInputs> textInputs() {
+    return Optional.ofNullable(textInputs);
   }
 
   public List<Item> items() {

@@ -350,6 +350,7 @@ public final class FleetSimulation {
       setup.proxyScheduler = proxyScheduler;
       setup.stats = stats;
       setup.followPolicy = o.followPolicy;
+      setup.textInputs = o.dataSet.textInputs().orElse(null);
       setup.edgeModelHash = edgeHash;
       Random assign = new Random(o.seed);
       List<String> nets = o.networkMix.assign(o.devices, assign);

@@ -6,7 +6,7 @@ import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.TensorSpec;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.internal.protocol.Topics;
-import dev.tandem.runtime.text.WordPieceTokenizer;
+import dev.tandem.runtime.text.TextInput;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -201,9 +201,9 @@ public final class SimulateCommand implements Callable<Integer> {
       }
       return null;
     }
-    WordPieceTokenizer edge = WordPieceTokenizer.fromFile(tokenizer);
-    return cloudTokenizer == null ? TextInputs.edgeOnly(edge, maxTokens)
-        : TextInputs.of(edge, maxTokens, WordPieceTokenizer.fromFile(cloudTokenizer), cloudMaxTokens);
+    TextInput edge = TextInput.fromFile(tokenizer, maxTokens);
+    return cloudTokenizer == null ? TextInputs.edgeOnly(edge)
+        : TextInputs.of(edge, TextInput.fromFile(cloudTokenizer, cloudMaxTokens));
   }
 
   private int generate() throws Exception {

@@ -59,6 +59,8 @@ final class SimulatedDevice implements AutoCloseable {
     int maxConcurrentOffloads = 8;
     /** Follow the fleet's retained policy topic (on the log connection) and apply what passes the checks. */
     boolean followPolicy;
+    /** How devices take text; null for a data set of tensors. */
+    TextInputs textInputs;
     String edgeModelHash = "";
     Executor executor;
     ScheduledExecutorService proxyScheduler;
@@ -95,7 +97,11 @@ final class SimulatedDevice implements AutoCloseable {
       String devName = dp.name();
       LogUploader up = u;
       FleetStats st = s.stats;
-      this.tandem = EdgeTimeScale.apply(Tandem.builder(), dp.timeScale()).edgeSession(s.session).model(s.model)
+      Tandem.Builder tb = EdgeTimeScale.apply(Tandem.builder(), dp.timeScale());
+      if (s.textInputs != null) {
+        s.textInputs.applyTo(tb);
+      }
+      this.tandem = tb.edgeSession(s.session).model(s.model)
           .deviceId(id).fleet(s.fleet).policy(s.policy).cloud(cloud).spool(sp).prices(prices)
           .deviceState(DeviceStateProvider.fixed(state)).random(new Random(seed)).executor(s.executor)
           .recordListener(r -> {
@@ -161,13 +167,13 @@ final class SimulatedDevice implements AutoCloseable {
   }
 
   /**
-   * Decides one input (the cloud gets the item's own cloud input when it has one) and, when it
-   * has a label and {@code feedback} is on, reports it.
+   * Decides one input (a text through the runtime's text front end, which gives the cloud its own
+   * input when it has one) and, when it has a label and {@code feedback} is on, reports it.
    */
   void decide(DataSet.Item item, boolean feedback) {
     Decision d;
     try {
-      d = tandem.infer(item.tensors(), item.cloudInput());
+      d = item.text().isPresent() ? tandem.infer(item.text().get()) : tandem.infer(item.tensors());
     } catch (RuntimeException e) {
       stats.error(e);
       return;
