@@ -125,6 +125,7 @@ public final class FleetSimulation {
     double feedbackShare = 1.0;
     int replayMessages;
     boolean followPolicy;
+    long awaitPolicyVersion;
     int intraOpThreads = 1;
     long drainTimeoutMs = 60_000;
     PrintStream progress;
@@ -259,6 +260,15 @@ public final class FleetSimulation {
       return this;
     }
 
+    /**
+     * With {@link #followPolicy}: before deciding, wait (up to 30 s) until every device applied a
+     * policy of at least this version from the fleet's topic (default 0: no wait).
+     */
+    public Options awaitPolicyVersion(long v) {
+      awaitPolicyVersion = v;
+      return this;
+    }
+
     /** ONNX Runtime intra-op threads of the shared session (default 1). */
     public Options intraOpThreads(int v) {
       intraOpThreads = v;
@@ -373,6 +383,7 @@ public final class FleetSimulation {
       if (unconnected > 0) {
         log.warn("{} devices not connected to {} after 15 s; starting anyway", unconnected, o.brokerUrl);
       }
+      awaitPolicy(devices);
       double seconds = drive(devices, stats);
       // Shadow replies and records of decisions still answering land within the deadline.
       Thread.sleep(o.policy.deadlineMs() + 500);
@@ -389,6 +400,31 @@ public final class FleetSimulation {
       session.close();
       shared.shutdown();
       proxyScheduler.shutdownNow();
+    }
+  }
+
+  /** Waits until every device has applied the policy version the options ask for (30 s at most). */
+  private void awaitPolicy(List<SimulatedDevice> devices) throws InterruptedException {
+    if (!o.followPolicy || o.awaitPolicyVersion <= 0) {
+      return;
+    }
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!stopRequested) {
+      int behind = 0;
+      for (SimulatedDevice d : devices) {
+        if (d.policyVersion() < o.awaitPolicyVersion) {
+          behind++;
+        }
+      }
+      if (behind == 0) {
+        return;
+      }
+      if (System.nanoTime() > end) {
+        log.warn("{} devices have not applied policy version {} after 30 s; starting anyway", behind,
+            o.awaitPolicyVersion);
+        return;
+      }
+      Thread.sleep(100);
     }
   }
 

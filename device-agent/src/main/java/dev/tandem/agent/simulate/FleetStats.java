@@ -106,12 +106,26 @@ public final class FleetStats {
     final LongAdder fallbacks = new LongAdder();
     private final List<Double> latencies = new ArrayList<>();
     private double usd;
+    private double edgeUsd;
     private double joules;
+    private long offloads;
+    private long offloadBytes;
 
     synchronized void add(DecisionRecord r) {
       latencies.add(r.latencyMs());
       usd += r.cost().totalUsd();
+      edgeUsd += r.cost().edgeUsd();
       joules += r.cost().edgeJoules();
+      if (r.bytesUp() > 0) {
+        offloads++;
+        offloadBytes += r.bytesUp() + Math.max(0, r.bytesDown());
+      }
+    }
+
+    synchronized Totals totals() {
+      double[] lat = sortedLatencies();
+      return new Totals(devices.get(), decisions.sum(), cloud.sum(), fallbacks.sum(), percentile(lat, 50),
+          percentile(lat, 95), usd, edgeUsd, joules, offloads, offloadBytes);
     }
 
     synchronized double[] sortedLatencies() {
@@ -130,6 +144,103 @@ public final class FleetStats {
     synchronized double joules() {
       return joules;
     }
+  }
+
+  /** What one profile's devices did, at one moment. */
+  public static final class Totals {
+    private final long devices;
+    private final long decisions;
+    private final long cloud;
+    private final long fallbacks;
+    private final double p50Ms;
+    private final double p95Ms;
+    private final double usd;
+    private final double edgeUsd;
+    private final double joules;
+    private final long offloads;
+    private final long offloadBytes;
+
+    Totals(long devices, long decisions, long cloud, long fallbacks, double p50Ms, double p95Ms, double usd,
+        double edgeUsd, double joules, long offloads, long offloadBytes) {
+      this.devices = devices;
+      this.decisions = decisions;
+      this.cloud = cloud;
+      this.fallbacks = fallbacks;
+      this.p50Ms = p50Ms;
+      this.p95Ms = p95Ms;
+      this.usd = usd;
+      this.edgeUsd = edgeUsd;
+      this.joules = joules;
+      this.offloads = offloads;
+      this.offloadBytes = offloadBytes;
+    }
+
+    public long devices() {
+      return devices;
+    }
+
+    public long decisions() {
+      return decisions;
+    }
+
+    /** Decisions answered by the cloud (route {@code cloud}). */
+    public long cloud() {
+      return cloud;
+    }
+
+    public long fallbacks() {
+      return fallbacks;
+    }
+
+    /** End-to-end latency percentiles (nearest rank), NaN without decisions. */
+    public double p50Ms() {
+      return p50Ms;
+    }
+
+    public double p95Ms() {
+      return p95Ms;
+    }
+
+    /** The records' total cost. */
+    public double usd() {
+      return usd;
+    }
+
+    /** The edge's share of it (energy at the device's price). */
+    public double edgeUsd() {
+      return edgeUsd;
+    }
+
+    public double joules() {
+      return joules;
+    }
+
+    /** Decisions that sent the cloud a request (any route), and their bytes up and down. */
+    public long offloads() {
+      return offloads;
+    }
+
+    public long offloadBytes() {
+      return offloadBytes;
+    }
+  }
+
+  /** Totals of the decisions made on one network profile, or empty totals when none. */
+  public Totals network(String profile) {
+    Group g = byNetwork.get(profile);
+    return (g == null ? new Group() : g).totals();
+  }
+
+  /** The network profiles seen, sorted. */
+  public List<String> networks() {
+    List<String> names = new ArrayList<>(byNetwork.keySet());
+    Collections.sort(names);
+    return names;
+  }
+
+  /** Totals over all decisions. */
+  public Totals total() {
+    return all.totals();
   }
 
   /** Registers a device, so profile rows count devices even when they decided nothing. */

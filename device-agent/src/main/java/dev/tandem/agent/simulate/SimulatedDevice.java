@@ -161,6 +161,11 @@ final class SimulatedDevice implements AutoCloseable {
     return proxy;
   }
 
+  /** The version of the policy in force on this device. */
+  long policyVersion() {
+    return tandem.policy().version();
+  }
+
   /** Waits until the offload connection is up; false on timeout. */
   boolean awaitConnected(long timeoutMs) throws InterruptedException {
     return tandem.awaitCloud(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
