@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.tandem.relay.broker.PublishBlackholeProxy;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.TestBroker;
+import dev.tandem.testsupport.broker.TestBrokers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ class PolicyPublisherTest {
 
   @Test
   void publish_numbersFromTheRetainedVersion_andRollbackRepublishesOldContentAsNewVersion() throws Exception {
-    try (MosquittoBroker broker = MosquittoBroker.launch();
+    try (TestBroker broker = TestBrokers.start();
         PolicyPublisher p = publisher(broker.url())) {
       assertThat(p.retainedVersion("fleet-a", "minilm")).isEmpty();
       assertThat(p.publish("fleet-a", "minilm", policy(0.7), OptionalLong.of(0)).version).isEqualTo(1);
@@ -54,7 +55,7 @@ class PolicyPublisherTest {
 
   @Test
   void publish_invalidOrOversizePolicy_isRefusedWithReason_andNothingChanges() throws Exception {
-    try (MosquittoBroker broker = MosquittoBroker.launch();
+    try (TestBroker broker = TestBrokers.start();
         PolicyPublisher p = publisher(broker.url())) {
       p.publish("fleet-a", "minilm", policy(0.7), OptionalLong.of(0));
       assertThatThrownBy(() -> p.publish("fleet-a", "minilm", "{ nope"))
@@ -73,7 +74,7 @@ class PolicyPublisherTest {
 
   @Test
   void publish_nothingSeen_refusesNamingTheWaysOut_neverAssumesVersionZero() throws Exception {
-    try (MosquittoBroker broker = MosquittoBroker.launch();
+    try (TestBroker broker = TestBrokers.start();
         PolicyPublisher p = publisher(broker.url())) {
       assertThatThrownBy(() -> p.publish("fleet-a", "minilm", policy(0.7)))
           .isInstanceOf(PolicyPublisher.VersionRefusedException.class)
@@ -84,7 +85,7 @@ class PolicyPublisherTest {
 
   @Test
   void publish_retainedHeldBackLongerThanTheWait_refuses_insteadOfPublishingVersionOne() throws Exception {
-    try (MosquittoBroker broker = MosquittoBroker.launch();
+    try (TestBroker broker = TestBrokers.start();
         PublishBlackholeProxy proxy = new PublishBlackholeProxy(broker.url())) {
       try (PolicyPublisher direct = publisher(broker.url())) {
         direct.publish("fleet-a", "minilm", policy(0.7), OptionalLong.of(0));
@@ -106,7 +107,7 @@ class PolicyPublisherTest {
 
   @Test
   void publish_garbageRetained_refused_andExpectedVersionMismatch_refused() throws Exception {
-    try (MosquittoBroker broker = MosquittoBroker.launch()) {
+    try (TestBroker broker = TestBrokers.start()) {
       MqttClient c = new MqttClient(broker.url(), "garbage", new MemoryPersistence());
       c.connect();
       c.publish("tandem/v1/policy/fleet-g/minilm", "garbage".getBytes(StandardCharsets.UTF_8), 1, true);
@@ -129,7 +130,7 @@ class PolicyPublisherTest {
   @Test
   void publish_afterABrokerRestartLostEverything_continuesFromTheLocalHistory_neverRewritesAnEntry() throws Exception {
     PolicyHistory history = new PolicyHistory(dir.resolve("history"));
-    try (MosquittoBroker broker = MosquittoBroker.launch()) {
+    try (TestBroker broker = TestBrokers.start()) {
       try (PolicyPublisher p = publisher(broker.url()).history(history)) {
         p.publish("fleet-a", "minilm", policy(0.7), OptionalLong.of(0));
         p.publish("fleet-a", "minilm", policy(0.8));
