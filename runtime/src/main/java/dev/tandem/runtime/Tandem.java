@@ -21,19 +21,18 @@ import dev.tandem.runtime.policy.Mode;
 import dev.tandem.runtime.policy.OffloaderState;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.policy.PolicyCheck;
-import dev.tandem.runtime.policy.Reason;
 import dev.tandem.runtime.policy.RoundTripEstimator;
 import dev.tandem.runtime.policy.Route;
 import dev.tandem.runtime.policy.RouteDecision;
 import dev.tandem.runtime.record.AmendmentRecord;
 import dev.tandem.runtime.record.CloudResult;
-import dev.tandem.runtime.record.DecisionRecord;
-import dev.tandem.runtime.record.EdgeResult;
 import dev.tandem.runtime.record.Record;
 import dev.tandem.runtime.signal.ClassificationScorer;
 import dev.tandem.runtime.signal.SignalScorer;
 import dev.tandem.runtime.signal.Signals;
 import dev.tandem.runtime.internal.spool.SequenceStore;
+import dev.tandem.runtime.capture.Capture;
+import dev.tandem.runtime.capture.CaptureStore;
 import dev.tandem.runtime.spool.Spool;
 import dev.tandem.runtime.text.Encoding;
 import dev.tandem.runtime.text.TextInput;
@@ -117,6 +116,8 @@ public final class Tandem implements AutoCloseable {
   private final String fleet;
   private final Offloader offloader;
   private final Spool spool;
+  private final Capture capture;
+  private final CaptureStore captures;
   private final SequenceStore sequences;
   private final Prices prices;
   private final DeviceStateProvider deviceState;
@@ -148,6 +149,9 @@ public final class Tandem implements AutoCloseable {
     this.offloader = b.offloader;
     this.spool = b.spool;
     this.sequences = SequenceStore.open(b.spool.directory());
+    this.capture = b.capture;
+    this.captures = b.capture.enabled() ? CaptureStore.open(b.capture.directory() != null ? b.capture.directory()
+        : b.spool.directory().resolve("captures"), b.capture, b.clock) : null;
     this.prices = b.prices;
     this.deviceState = b.deviceState;
     this.clock = b.clock;
@@ -474,19 +478,18 @@ public final class Tandem implements AutoCloseable {
         .draw(random.nextDouble())
         .build();
     RouteDecision d = pol.decide(ctx);
-    long seq = sequences.next();
-    String id = Record.id(deviceId, seq);
-    DecisionRecord.Builder rb = DecisionRecord.builder().device(deviceId).seq(seq).timeMs(now).fleet(fleet)
-        .model(model).decided(d).context(ctx);
+    Outcome.Start start = new Outcome.Start(deviceId, sequences.next(), now, fleet, model, ctx, d);
+    String id = start.id();
+    if (captures != null) {
+      captureInputs(start, d, ctx, inputs);
+    }
 
     if (!d.route().asksCloud()) {
       EdgeRun er = edgeRun != null ? edgeRun : runEdge(inputs);
-      Cost cost = prices.cost(er.ms, 0, 0, net, false);
-      double latency = msSince(t0);
-      append(rb.edge(er.result()).cost(cost).latencyMs(latency).build());
+      Outcome o = Outcome.edge(start, er, prices.cost(er.ms, 0, 0, net, false), msSince(t0));
+      append(o.record());
       permit.close();
-      return CompletableFuture.completedFuture(new Decision(id, d.route(), d.reason(), er.outputs, er.signals.top1(),
-          er.signals, er.ms, -1, latency, cost, d.propensity(), d.explored(), null));
+      return CompletableFuture.completedFuture(o.decision());
     }
 
     long budgetMs = Math.max(1, (long) Math.floor(pol.deadlineMs() - elapsed));
@@ -502,35 +505,34 @@ public final class Tandem implements AutoCloseable {
 
     if (d.route() == Route.SHADOW) {
       EdgeRun er = edgeRun != null ? edgeRun : runEdge(inputs);
-      double latency = msSince(t0);
+      // The answer counts the request as sent and served; the record, written once the reply is in, what happened.
+      Outcome answered = Outcome.edge(start, er,
+          prices.cost(er.ms, CloudInput.byteLength(cloudTensors), 0, net, true), msSince(t0));
       reply.whenCompleteAsync((r, e) -> {
         try {
           OffloadResult res = withBytesUp(r != null ? r : failed(e), request);
           watchLateReply(id, res);
           estimator.outcome(net, now, res.status(), res.roundTripMs(), budgetMs);
           CloudResult cr = cloudResult(res, budgetMs);
-          append(rb.edge(er.result()).cloud(cr).bytes(res.bytesUp(), res.bytesDown())
-              .cost(prices.cost(er.ms, res.bytesUp(), res.bytesDown(), net, charged(cr.status())))
-              .latencyMs(latency).build());
+          append(answered.withShadowReply(cr, res.bytesUp(), res.bytesDown(),
+              prices.cost(er.ms, res.bytesUp(), res.bytesDown(), net, charged(cr.status()))).record());
         } finally {
           permit.close();
         }
       }, executor);
-      Cost expected = prices.cost(er.ms, CloudInput.byteLength(cloudTensors), 0, net, true);
-      return CompletableFuture.completedFuture(new Decision(id, Route.SHADOW, d.reason(), er.outputs, er.signals.top1(),
-          er.signals, er.ms, -1, latency, expected, d.propensity(), d.explored(), null));
+      return CompletableFuture.completedFuture(answered.decision());
     }
 
     // Route cloud: the answer waits for the reply.
     final EdgeRun edgeFirst = edgeRun;
     if (sync) {
       OffloadResult res = withBytesUp(await(reply, budgetMs), request);
-      return CompletableFuture.completedFuture(finishCloud(id, inputs, t0, net, now, budgetMs, rb, d, edgeFirst, res, permit));
+      return CompletableFuture.completedFuture(finishCloud(start, inputs, t0, net, budgetMs, edgeFirst, res, permit));
     }
     CompletableFuture<Decision> out = new CompletableFuture<>();
     reply.whenCompleteAsync((r, e) -> {
       try {
-        out.complete(finishCloud(id, inputs, t0, net, now, budgetMs, rb, d, edgeFirst,
+        out.complete(finishCloud(start, inputs, t0, net, budgetMs, edgeFirst,
             withBytesUp(r != null ? r : failed(e), request), permit));
       } catch (RuntimeException ex) {
         out.completeExceptionally(ex);
@@ -539,33 +541,25 @@ public final class Tandem implements AutoCloseable {
     return out;
   }
 
-  private Decision finishCloud(String id, List<Tensor> inputs, long t0, NetworkType net, long now, long budgetMs,
-      DecisionRecord.Builder rb, RouteDecision d, EdgeRun edgeFirst, OffloadResult res, Permit permit) {
+  private Decision finishCloud(Outcome.Start start, List<Tensor> inputs, long t0, NetworkType net, long budgetMs,
+      EdgeRun edgeFirst, OffloadResult res, Permit permit) {
     try {
-      watchLateReply(id, res);
-      estimator.outcome(net, now, res.status(), res.roundTripMs(), budgetMs);
+      watchLateReply(start.id(), res);
+      estimator.outcome(net, start.timeMs, res.status(), res.roundTripMs(), budgetMs);
       CloudResult cr = cloudResult(res, budgetMs);
-      rb.cloud(cr).bytes(res.bytesUp(), res.bytesDown());
+      Outcome o;
       if (cr.status() == OffloadStatus.OK) {
         double edgeMs = edgeFirst == null ? 0 : edgeFirst.ms;
         Cost cost = prices.cost(edgeMs, res.bytesUp(), res.bytesDown(), net, true);
-        double latency = msSince(t0);
-        if (edgeFirst != null) {
-          rb.edge(edgeFirst.result());
-        }
-        append(rb.cost(cost).latencyMs(latency).build());
-        return new Decision(id, Route.CLOUD, d.reason(), res.outputs(), cr.prediction(),
-            edgeFirst == null ? null : edgeFirst.signals, edgeMs, res.roundTripMs(), latency, cost, d.propensity(),
-            d.explored(), OffloadStatus.OK);
+        o = Outcome.cloud(start, edgeFirst, cr, res.outputs(), res.bytesUp(), res.bytesDown(), cost, msSince(t0));
+      } else {
+        // No usable answer: the edge answers (run now in cloud_only, where it has not run yet).
+        EdgeRun er = edgeFirst != null ? edgeFirst : runEdge(inputs);
+        Cost cost = prices.cost(er.ms, res.bytesUp(), res.bytesDown(), net, charged(cr.status()));
+        o = Outcome.fallback(start, er, cr, res.bytesUp(), res.bytesDown(), cost, msSince(t0));
       }
-      // No usable answer: the edge answers (run now in cloud_only, where it has not run yet).
-      EdgeRun er = edgeFirst != null ? edgeFirst : runEdge(inputs);
-      Reason reason = Reason.forStatus(cr.status());
-      Cost cost = prices.cost(er.ms, res.bytesUp(), res.bytesDown(), net, charged(cr.status()));
-      double latency = msSince(t0);
-      append(rb.outcome(Route.EDGE_FALLBACK, reason).edge(er.result()).cost(cost).latencyMs(latency).build());
-      return new Decision(id, Route.EDGE_FALLBACK, reason, er.outputs, er.signals.top1(), er.signals, er.ms,
-          res.roundTripMs(), latency, cost, d.propensity(), d.explored(), cr.status());
+      append(o.record());
+      return o.decision();
     } finally {
       permit.close();
     }
@@ -580,8 +574,7 @@ public final class Tandem implements AutoCloseable {
       return CloudResult.from(res, cloudScorer.score(res.outputs()).top1(), budgetMs);
     } catch (RuntimeException e) {
       return CloudResult.of(OffloadStatus.INTERNAL_ERROR, "cloud outputs unreadable: " + e.getMessage(), -1,
-          res.roundTripMs(), budgetMs, res.relayId(), res.modelVersion(), res.queueMs(), res.inferenceMs(),
-          res.batchSize());
+          res.roundTripMs(), budgetMs, res.relay());
     }
   }
 
@@ -668,6 +661,19 @@ public final class Tandem implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       permit.close();
       log.debug("late reply for {} during close: dropped", decisionId);
+    }
+  }
+
+  /** Keeps the inputs of a decision the device's capture configuration selects (off by default). */
+  private void captureInputs(Outcome.Start start, RouteDecision d, DecisionContext ctx, List<Tensor> inputs) {
+    List<String> why = capture.reasons(d, ctx.signals().orElse(null));
+    if (why.isEmpty()) {
+      return;
+    }
+    try {
+      captures.write(deviceId, start.seq, start.timeMs, why, inputs);
+    } catch (RuntimeException e) {
+      log.warn("cannot capture the inputs of {}", start.id(), e);
     }
   }
 
@@ -776,24 +782,6 @@ public final class Tandem implements AutoCloseable {
     };
   }
 
-  private static final class EdgeRun {
-    final List<Tensor> outputs;
-    final Signals signals;
-    final double ms;
-    final ExecutionProvider provider;
-
-    EdgeRun(List<Tensor> outputs, Signals signals, double ms, ExecutionProvider provider) {
-      this.outputs = outputs;
-      this.signals = signals;
-      this.ms = ms;
-      this.provider = provider;
-    }
-
-    EdgeResult result() {
-      return EdgeResult.of(signals, ms, provider.jsonName());
-    }
-  }
-
   /**
    * Builder for {@link Tandem}. Required: an edge model, {@link #model}, {@link #deviceId},
    * {@link #policy} and {@link #spool}. Defaults: the first output scored as class
@@ -817,6 +805,7 @@ public final class Tandem implements AutoCloseable {
     private CloudConnection cloud;
     private boolean strict;
     private Spool spool;
+    private Capture capture = Capture.off();
     private Prices prices = Prices.none();
     private DeviceStateProvider deviceState = DeviceStateProvider.fixed(DeviceState.builder().build());
     private Clock clock = Clock.systemUTC();
@@ -940,6 +929,15 @@ public final class Tandem implements AutoCloseable {
     /** Where records go; Tandem keeps its sequence numbers in the same directory and closes it. */
     public Builder spool(Spool spool) {
       this.spool = spool;
+      return this;
+    }
+
+    /**
+     * Opt-in capture of the inputs of selected decisions (off by default): the device's own
+     * configuration, never the policy. See docs/tuning.md, "Hard examples and capture".
+     */
+    public Builder capture(Capture capture) {
+      this.capture = java.util.Objects.requireNonNull(capture, "capture");
       return this;
     }
 

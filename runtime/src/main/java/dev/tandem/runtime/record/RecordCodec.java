@@ -3,6 +3,8 @@ package dev.tandem.runtime.record;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonWriter;
 import dev.tandem.runtime.cost.Cost;
 import dev.tandem.runtime.device.DeviceState;
 import dev.tandem.runtime.device.NetworkType;
@@ -16,11 +18,13 @@ import dev.tandem.runtime.policy.Route;
 import dev.tandem.runtime.policy.RouteDecision;
 import dev.tandem.runtime.policy.RoundTripSnapshot;
 import dev.tandem.runtime.signal.Signals;
+import java.io.IOException;
+import java.io.Writer;
 
 /**
- * Writes and reads records as single JSON lines (docs/records.md). Writes with Gson's tree model
- * and reads with the strict reader, no reflection, so R8 on Android cannot break it. Stateless
- * and thread-safe.
+ * Writes and reads records as single JSON lines (docs/records.md). Writes with Gson's streaming
+ * writer (no tree, no reflection, so R8 on Android cannot break it) and reads with the strict
+ * reader. Stateless and thread-safe.
  *
  * <p>Reading is strict about what it must understand (the schema version, the kind, every
  * required field and its type) and ignores fields it does not know, so that a newer writer can
@@ -32,13 +36,71 @@ public final class RecordCodec {
 
   /** The record as one JSON line, without the newline. */
   public static String encode(Record r) {
-    if (r instanceof DecisionRecord) {
-      return encodeDecision((DecisionRecord) r).toString();
+    StringBuilder out = new StringBuilder(1024);
+    JsonWriter w = new JsonWriter(new StringBuilderWriter(out));
+    // As Gson's tree model writes: a non-finite double comes out as NaN or Infinity, not an error.
+    w.setStrictness(Strictness.LENIENT);
+    try {
+      if (r instanceof DecisionRecord) {
+        writeDecision(w, (DecisionRecord) r);
+      } else if (r instanceof AmendmentRecord) {
+        writeAmendment(w, (AmendmentRecord) r);
+      } else {
+        throw new IllegalArgumentException("unknown record class " + r.getClass().getName());
+      }
+      w.flush();
+    } catch (IOException e) {
+      throw new IllegalStateException("writing to memory failed", e); // a StringBuilder never fails
     }
-    if (r instanceof AmendmentRecord) {
-      return encodeAmendment((AmendmentRecord) r).toString();
+    return out.toString();
+  }
+
+  /** A Writer onto a StringBuilder, without StringWriter's locking. */
+  private static final class StringBuilderWriter extends Writer {
+    private final StringBuilder out;
+
+    StringBuilderWriter(StringBuilder out) {
+      this.out = out;
     }
-    throw new IllegalArgumentException("unknown record class " + r.getClass().getName());
+
+    @Override
+    public void write(char[] buf, int off, int len) {
+      out.append(buf, off, len);
+    }
+
+    @Override
+    public void write(int c) {
+      out.append((char) c);
+    }
+
+    @Override
+    public void write(String str, int off, int len) {
+      out.append(str, off, off + len);
+    }
+
+    @Override
+    public Writer append(CharSequence csq) {
+      out.append(csq);
+      return this;
+    }
+
+    @Override
+    public Writer append(CharSequence csq, int start, int end) {
+      out.append(csq, start, end);
+      return this;
+    }
+
+    @Override
+    public Writer append(char c) {
+      out.append(c);
+      return this;
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
   }
 
   /**
@@ -81,99 +143,103 @@ public final class RecordCodec {
 
   // ---- decision
 
-  private static JsonObject encodeDecision(DecisionRecord r) {
-    JsonObject o = header(r);
-    o.addProperty("fleet", r.fleet());
-    o.addProperty("model", r.model());
-    o.addProperty("edge_model_hash", r.edgeModelHash());
-    o.addProperty("policy_version", r.policyVersion());
-    o.addProperty("route", r.route().jsonName());
-    o.addProperty("reason", r.reason().jsonName());
-    JsonObject d = new JsonObject();
-    d.addProperty("route", r.decided().route().jsonName());
-    d.addProperty("reason", r.decided().reason().jsonName());
-    o.add("decided", d);
-    o.addProperty("explored", r.decided().explored());
-    o.addProperty("propensity", r.decided().propensity());
-    o.add("context", encodeContext(r.context()));
+  private static void writeDecision(JsonWriter w, DecisionRecord r) throws IOException {
+    header(w, r);
+    w.name("fleet").value(r.fleet());
+    w.name("model").value(r.model());
+    w.name("edge_model_hash").value(r.edgeModelHash());
+    w.name("policy_version").value(r.policyVersion());
+    w.name("route").value(r.route().jsonName());
+    w.name("reason").value(r.reason().jsonName());
+    w.name("decided").beginObject();
+    w.name("route").value(r.decided().route().jsonName());
+    w.name("reason").value(r.decided().reason().jsonName());
+    w.endObject();
+    w.name("explored").value(r.decided().explored());
+    w.name("propensity").value(r.decided().propensity());
+    w.name("context");
+    writeContext(w, r.context());
     if (r.edge().isPresent()) {
       EdgeResult e = r.edge().get();
-      JsonObject eo = new JsonObject();
-      eo.addProperty("prediction", e.prediction());
-      eo.add("signals", encodeSignals(e.signals()));
-      JsonArray probs = new JsonArray();
+      w.name("edge").beginObject();
+      w.name("prediction").value(e.prediction());
+      w.name("signals");
+      writeSignals(w, e.signals());
+      w.name("probabilities").beginArray();
       for (float p : e.signals().probabilities()) {
-        probs.add(p);
+        w.value(p);
       }
-      eo.add("probabilities", probs);
-      eo.addProperty("latency_ms", e.latencyMs());
-      eo.addProperty("provider", e.provider());
-      o.add("edge", eo);
+      w.endArray();
+      w.name("latency_ms").value(e.latencyMs());
+      w.name("provider").value(e.provider());
+      w.endObject();
     }
     if (r.cloud().isPresent()) {
-      o.add("cloud", encodeCloud(r.cloud().get()));
+      w.name("cloud");
+      writeCloud(w, r.cloud().get());
     }
-    o.addProperty("bytes_up", r.bytesUp());
-    o.addProperty("bytes_down", r.bytesDown());
-    JsonObject c = new JsonObject();
-    c.addProperty("edge_usd", r.cost().edgeUsd());
-    c.addProperty("network_usd", r.cost().networkUsd());
-    c.addProperty("cloud_usd", r.cost().cloudUsd());
-    c.addProperty("total_usd", r.cost().totalUsd());
-    c.addProperty("edge_joules", r.cost().edgeJoules());
-    o.add("cost", c);
-    o.addProperty("latency_ms", r.latencyMs());
-    return o;
+    w.name("bytes_up").value(r.bytesUp());
+    w.name("bytes_down").value(r.bytesDown());
+    w.name("cost").beginObject();
+    w.name("edge_usd").value(r.cost().edgeUsd());
+    w.name("network_usd").value(r.cost().networkUsd());
+    w.name("cloud_usd").value(r.cost().cloudUsd());
+    w.name("total_usd").value(r.cost().totalUsd());
+    w.name("edge_joules").value(r.cost().edgeJoules());
+    w.endObject();
+    w.name("latency_ms").value(r.latencyMs());
+    w.endObject();
   }
 
-  private static JsonObject encodeContext(DecisionContext c) {
-    JsonObject o = new JsonObject();
+  private static void writeContext(JsonWriter w, DecisionContext c) throws IOException {
+    w.beginObject();
     if (c.signals().isPresent()) {
-      o.add("signals", encodeSignals(c.signals().get()));
+      w.name("signals");
+      writeSignals(w, c.signals().get());
     }
     DeviceState d = c.device();
-    o.addProperty("network", d.networkType().jsonName());
-    o.addProperty("metered", d.metered());
-    o.addProperty("battery_percent", d.batteryPercent());
-    o.addProperty("charging", d.charging());
-    o.addProperty("device_class", d.deviceClass());
-    o.addProperty("payload_bytes", c.payloadBytes());
-    o.addProperty("offloader", c.offloader().jsonName());
-    o.addProperty("elapsed_ms", c.elapsedMs());
-    o.addProperty("budget_available_usd", c.budgetAvailableUsd());
-    o.addProperty("expected_offload_usd", c.expectedOffloadUsd());
-    JsonObject rt = new JsonObject();
-    rt.addProperty("samples", c.roundTrip().samples());
-    rt.addProperty("ewma_ms", c.roundTrip().ewmaMs());
-    rt.addProperty("p95_ms", c.roundTrip().p95Ms());
-    rt.addProperty("since_last_attempt_ms", c.roundTrip().sinceLastAttemptMs());
-    o.add("round_trip", rt);
-    o.addProperty("draw", c.draw());
-    return o;
+    w.name("network").value(d.networkType().jsonName());
+    w.name("metered").value(d.metered());
+    w.name("battery_percent").value(d.batteryPercent());
+    w.name("charging").value(d.charging());
+    w.name("device_class").value(d.deviceClass());
+    w.name("payload_bytes").value(c.payloadBytes());
+    w.name("offloader").value(c.offloader().jsonName());
+    w.name("elapsed_ms").value(c.elapsedMs());
+    w.name("budget_available_usd").value(c.budgetAvailableUsd());
+    w.name("expected_offload_usd").value(c.expectedOffloadUsd());
+    w.name("round_trip").beginObject();
+    w.name("samples").value(c.roundTrip().samples());
+    w.name("ewma_ms").value(c.roundTrip().ewmaMs());
+    w.name("p95_ms").value(c.roundTrip().p95Ms());
+    w.name("since_last_attempt_ms").value(c.roundTrip().sinceLastAttemptMs());
+    w.endObject();
+    w.name("draw").value(c.draw());
+    w.endObject();
   }
 
-  private static JsonObject encodeSignals(Signals s) {
-    JsonObject o = new JsonObject();
-    o.addProperty("top1", s.top1());
-    o.addProperty("max_prob", s.maxProb());
-    o.addProperty("margin", s.margin());
-    o.addProperty("entropy", s.entropy());
-    return o;
+  private static void writeSignals(JsonWriter w, Signals s) throws IOException {
+    w.beginObject();
+    w.name("top1").value(s.top1());
+    w.name("max_prob").value(s.maxProb());
+    w.name("margin").value(s.margin());
+    w.name("entropy").value(s.entropy());
+    w.endObject();
   }
 
-  private static JsonObject encodeCloud(CloudResult c) {
-    JsonObject o = new JsonObject();
-    o.addProperty("status", c.status().wireName());
-    o.addProperty("message", c.message());
-    o.addProperty("prediction", c.prediction());
-    o.addProperty("round_trip_ms", c.roundTripMs());
-    o.addProperty("budget_ms", c.budgetMs());
-    o.addProperty("relay_id", c.relayId());
-    o.addProperty("model_version", c.modelVersion());
-    o.addProperty("queue_ms", c.queueMs());
-    o.addProperty("inference_ms", c.inferenceMs());
-    o.addProperty("batch_size", c.batchSize());
-    return o;
+  private static void writeCloud(JsonWriter w, CloudResult c) throws IOException {
+    w.beginObject();
+    w.name("status").value(c.status().wireName());
+    w.name("message").value(c.message());
+    w.name("prediction").value(c.prediction());
+    w.name("round_trip_ms").value(c.roundTripMs());
+    w.name("budget_ms").value(c.budgetMs());
+    w.name("relay_id").value(c.relayId());
+    w.name("model_version").value(c.modelVersion());
+    w.name("queue_ms").value(c.queueMs());
+    w.name("inference_ms").value(c.inferenceMs());
+    w.name("batch_size").value(c.batchSize());
+    w.endObject();
   }
 
   private static DecisionRecord decodeDecision(JsonFields o) {
@@ -244,17 +310,18 @@ public final class RecordCodec {
 
   // ---- amendment
 
-  private static JsonObject encodeAmendment(AmendmentRecord r) {
-    JsonObject o = header(r);
-    o.addProperty("decision_id", r.decisionId());
-    o.addProperty("type", r.type().jsonName());
+  private static void writeAmendment(JsonWriter w, AmendmentRecord r) throws IOException {
+    header(w, r);
+    w.name("decision_id").value(r.decisionId());
+    w.name("type").value(r.type().jsonName());
     if (r.type() == AmendmentRecord.Type.LATE_REPLY) {
-      o.add("cloud", encodeCloud(r.cloud().get()));
-      o.addProperty("bytes_down", r.bytesDown());
+      w.name("cloud");
+      writeCloud(w, r.cloud().get());
+      w.name("bytes_down").value(r.bytesDown());
     } else {
-      o.addProperty("label", r.label());
+      w.name("label").value(r.label());
     }
-    return o;
+    w.endObject();
   }
 
   private static AmendmentRecord decodeAmendment(JsonFields o) {
@@ -273,15 +340,15 @@ public final class RecordCodec {
 
   // ---- helpers
 
-  private static JsonObject header(Record r) {
-    JsonObject o = new JsonObject();
-    o.addProperty("schema", Record.SCHEMA);
-    o.addProperty("kind", r.kind());
-    o.addProperty("id", r.id());
-    o.addProperty("device", r.device());
-    o.addProperty("seq", r.seq());
-    o.addProperty("time_ms", r.timeMs());
-    return o;
+  /** Opens the record's object and writes the fields every kind has. */
+  private static void header(JsonWriter w, Record r) throws IOException {
+    w.beginObject();
+    w.name("schema").value(Record.SCHEMA);
+    w.name("kind").value(r.kind());
+    w.name("id").value(r.id());
+    w.name("device").value(r.device());
+    w.name("seq").value(r.seq());
+    w.name("time_ms").value(r.timeMs());
   }
 
   private static void checkId(JsonFields o, String device, long seq) {

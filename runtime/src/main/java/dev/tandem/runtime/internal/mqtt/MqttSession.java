@@ -168,6 +168,9 @@ public final class MqttSession implements AutoCloseable {
     options.setKeepAliveInterval(b.keepAliveSeconds);
     options.setConnectionTimeout((int) Math.max(1, (b.operationTimeoutMs + 999) / 1000));
     options.setSocketFactory(b.socketFactory());
+    if (b.maximumPacketSize > 0) {
+      options.setMaximumPacketSize(b.maximumPacketSize);
+    }
     if (b.username != null) {
       options.setUserName(b.username);
       options.setPassword(b.password == null ? new byte[0] : b.password.clone());
@@ -686,6 +689,7 @@ public final class MqttSession implements AutoCloseable {
     private long probeIntervalMs;
     private long probeTimeoutMs;
     private Listener listener = new Listener() {};
+    private long maximumPacketSize;
     private MqttClientPersistence persistence = new MemoryPersistence();
 
     private Builder(String serverUri, String clientId) {
@@ -789,6 +793,15 @@ public final class MqttSession implements AutoCloseable {
     /** Connection events. */
     public Builder listener(Listener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** The largest packet this client accepts; the broker drops larger publishes for it. Default: no limit. */
+    public Builder maximumPacketSize(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maximumPacketSize must be >= 1, was " + bytes);
+      }
+      this.maximumPacketSize = bytes;
       return this;
     }
 

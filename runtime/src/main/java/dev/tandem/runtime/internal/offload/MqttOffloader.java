@@ -1,6 +1,5 @@
 package dev.tandem.runtime.internal.offload;
 
-import dev.tandem.runtime.offload.OffloadStatus;
 import dev.tandem.runtime.internal.mqtt.MqttSession;
 import dev.tandem.runtime.internal.mqtt.MqttSockets;
 import dev.tandem.runtime.internal.protocol.FrameCodec;
@@ -9,6 +8,7 @@ import dev.tandem.runtime.internal.protocol.ReplyFrame;
 import dev.tandem.runtime.internal.protocol.ReplyStatus;
 import dev.tandem.runtime.internal.protocol.RequestFrame;
 import dev.tandem.runtime.internal.protocol.Topics;
+import dev.tandem.runtime.offload.OffloadStatus;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -362,11 +362,7 @@ public final class MqttOffloader implements Offloader {
       r = OffloadResult.builder(OffloadStatus.fromWireName(f.status().wireName()))
           .message(f.message())
           .outputs(f.status() == ReplyStatus.OK ? f.outputs() : new ArrayList<>())
-          .relayId(f.relayId())
-          .modelVersion(f.modelVersion())
-          .queueMs(f.queueMs())
-          .inferenceMs(f.inferenceMs())
-          .batchSize(f.batchSize());
+          .relay(f.report());
     } catch (FrameException e) {
       r = OffloadResult.builder(OffloadStatus.INTERNAL_ERROR).message("reply rejected: " + e.getMessage());
     }
