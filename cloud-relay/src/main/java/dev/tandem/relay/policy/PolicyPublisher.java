@@ -8,9 +8,9 @@ import dev.tandem.runtime.internal.mqtt.MqttSession;
 import dev.tandem.runtime.internal.protocol.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.OptionalLong;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -325,8 +325,8 @@ public final class PolicyPublisher implements AutoCloseable {
       }
     };
     try {
-      CompletableFuture.allOf(session.subscribe(policy, 1, collect), session.subscribe(historyPrefix + "+", 1, collect))
-          .get(30, TimeUnit.SECONDS);
+      // One SUBSCRIBE: the retained messages come after its one SUBACK, so the wait starts before them.
+      session.subscribe(Arrays.asList(policy, historyPrefix + "+"), 1, collect).get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw new MqttException(MqttClientException.REASON_CODE_UNEXPECTED_ERROR, e);
     }

@@ -301,10 +301,21 @@ public final class MqttSession implements AutoCloseable {
    *     reconnects, which subscribes everything again
    */
   public CompletableFuture<Void> subscribe(String filter, int qos, MessageHandler handler) {
-    Objects.requireNonNull(filter, "filter");
+    return subscribe(Collections.singletonList(filter), qos, handler);
+  }
+
+  /**
+   * Like {@link #subscribe(String, int, MessageHandler)} for several filters with one handler, in
+   * one SUBSCRIBE: their retained messages come after the one SUBACK.
+   */
+  public CompletableFuture<Void> subscribe(List<String> filters, int qos, MessageHandler handler) {
     Objects.requireNonNull(handler, "handler");
-    Subscription s = new Subscription(filter, qos, handler);
-    subscriptions.put(filter, s);
+    List<Subscription> s = new ArrayList<>();
+    for (String filter : filters) {
+      Subscription one = new Subscription(Objects.requireNonNull(filter, "filter"), qos, handler);
+      s.add(one);
+      subscriptions.put(filter, one);
+    }
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (!started.get() || closed) {
       done.complete(null);
@@ -516,17 +527,17 @@ public final class MqttSession implements AutoCloseable {
   }
 
   /** A subscription added while connected; a failure reconnects, which subscribes everything. */
-  private void subscribeNow(Subscription s, CompletableFuture<Void> done) {
+  private void subscribeNow(List<Subscription> s, CompletableFuture<Void> done) {
     MqttAsyncClient c = client;
-    if (closed || !ready || c == null || subscriptions.get(s.filter) != s) {
-      done.complete(null); // the next connect subscribes it
+    if (closed || !ready || c == null) {
+      done.complete(null); // the next connect subscribes them
       return;
     }
     try {
-      subscribe(c, Collections.singletonList(s), false);
+      subscribe(c, s, false);
       done.complete(null);
     } catch (MqttException | RuntimeException e) {
-      log.warn("{}: subscribe to {} failed ({}); reconnecting", name, s.filter, e.toString());
+      log.warn("{}: subscribe to {} failed ({}); reconnecting", name, s.get(0).filter, e.toString());
       done.completeExceptionally(e);
       lost("subscribe failed", c);
     }
