@@ -1,4 +1,4 @@
-package dev.tandem.agent.upload;
+package dev.tandem.runtime.fleet;
 
 import dev.tandem.runtime.offload.MqttReconnect;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's background MQTT connection (client id {@code <deviceId>-logs}), separate from
+ * A device's background MQTT connection (client id {@code <deviceId>-logs}), separate from
  * the offloader's so that log uploads and policy traffic never queue in front of an offload
  * request. Connects in the background and keeps reconnecting (also when the broker is down at
  * start, which Paho's own automatic reconnect does not cover), and subscribes its handlers
