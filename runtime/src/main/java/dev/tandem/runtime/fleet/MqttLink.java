@@ -1,4 +1,4 @@
-package dev.tandem.agent.upload;
+package dev.tandem.runtime.fleet;
 
 import dev.tandem.runtime.internal.mqtt.MqttSession;
 import java.util.function.BiConsumer;
@@ -8,7 +8,7 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 
 /**
- * The agent's background MQTT connection (client id {@code <deviceId>-logs}), separate from
+ * A device's background MQTT connection (client id {@code <deviceId>-logs}), separate from
  * the offloader's so that log uploads and policy traffic never queue in front of an offload
  * request. One {@link MqttSession}: it connects in the background and keeps reconnecting with a
  * fresh client (also when the broker is down at start, which Paho's own automatic reconnect
