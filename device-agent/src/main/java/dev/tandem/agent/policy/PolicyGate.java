@@ -5,6 +5,7 @@ import dev.tandem.agent.http.AgentMetrics;
 import dev.tandem.runtime.policy.InvalidPolicyException;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.policy.PolicyCheck;
+import dev.tandem.runtime.record.PolicyEventRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * current one, it was made for this device's edge model (its {@code edge_model_hash} equals
  * the model's SHA-256, or names no model), and its canary includes this device: the runtime's
  * own {@code PolicyCheck}. Otherwise the last good policy stays, and the rejection is recorded:
- * logged, counted in {@code tandem_agent_policy_rejections_total{reason}}, and appended to
+ * logged, counted in {@code tandem_agent_policy_rejections_total{reason}}, written to the spool as
+ * a {@code policy_event} record (applications too), and appended to
  * {@code policy-events.jsonl} in the state directory, which also keeps the last good policy
  * ({@code policy.json}) so a restart without a broker starts from it.
  *
@@ -63,6 +65,7 @@ public final class PolicyGate {
   private final String edgeModelHash;
   private final Path stateDir;
   private final Function<Policy, Optional<String>> apply;
+  private final Rejections rejections;
   private final AgentMetrics metrics;
   private final Clock clock;
   private Policy current;
@@ -70,14 +73,17 @@ public final class PolicyGate {
   /**
    * @param initial the policy in force at start (already applied by the caller)
    * @param apply applies a policy that passed the checks, under this gate's lock; returns the
-   *     runtime's rejection (the runtime checks again), or empty when applied
+   *     runtime's rejection (the runtime checks again), or empty when applied (the runtime records
+   *     a {@code policy_event} either way)
+   * @param rejections records what this gate rejects itself as a {@code policy_event}
    */
   public PolicyGate(String deviceId, String edgeModelHash, Policy initial, Path stateDir,
-      Function<Policy, Optional<String>> apply, AgentMetrics metrics, Clock clock) {
+      Function<Policy, Optional<String>> apply, Rejections rejections, AgentMetrics metrics, Clock clock) {
     this.deviceId = deviceId;
     this.edgeModelHash = edgeModelHash;
     this.stateDir = stateDir;
     this.apply = apply;
+    this.rejections = rejections;
     this.metrics = metrics;
     this.clock = clock;
     this.current = initial;
@@ -135,9 +141,9 @@ public final class PolicyGate {
     try {
       p = Policy.fromJson(json);
     } catch (InvalidPolicyException e) {
-      return reject(Outcome.INVALID, -1, e.getMessage(), source);
+      return rejectHere(Outcome.INVALID, -1, "", "invalid: " + e.getMessage(), source);
     } catch (RuntimeException e) {
-      return reject(Outcome.INVALID, -1, String.valueOf(e.getMessage()), source);
+      return rejectHere(Outcome.INVALID, -1, "", "invalid: " + e.getMessage(), source);
     }
     if (p.version() == current.version() && p.equals(current)) {
       return Outcome.SAME_VERSION;
@@ -145,9 +151,10 @@ public final class PolicyGate {
     // The runtime's own rule (newer, this edge model, inside the canary), so the gate and the
     // facade never disagree.
     Optional<String> why = PolicyCheck.rejection(current, p, deviceId, edgeModelHash);
-    if (!why.isPresent()) {
-      why = apply.apply(p);
+    if (why.isPresent()) {
+      return rejectHere(outcomeOf(why.get()), p.version(), PolicyEventRecord.contentHash(p), why.get(), source);
     }
+    why = apply.apply(p);
     if (why.isPresent()) {
       return reject(outcomeOf(why.get()), p.version(), why.get(), source);
     }
@@ -161,6 +168,31 @@ public final class PolicyGate {
     }
     log.info("applied policy version {} from {}", p.version(), source);
     return Outcome.APPLIED;
+  }
+
+  private Outcome rejectHere(Outcome outcome, long version, String policyHash, String why, String source) {
+    try {
+      rejections.record(version, policyHash, why);
+    } catch (RuntimeException e) {
+      log.warn("cannot record the rejected policy as a policy_event: {}", e.toString());
+    }
+    return reject(outcome, version, why, source);
+  }
+
+  /** Records a policy the gate rejected before offering it to the runtime. */
+  @FunctionalInterface
+  public interface Rejections {
+    /**
+     * @param version the policy's version, -1 when unreadable
+     * @param policyHash its content hash, "" when it did not parse
+     * @param why {@code reason: detail}
+     */
+    void record(long version, String policyHash, String why);
+
+    /** Records nothing. */
+    static Rejections none() {
+      return (v, h, w) -> { };
+    }
   }
 
   private static Outcome outcomeOf(String rejection) {

@@ -133,8 +133,9 @@ public final class Agent implements InputSink, AutoCloseable {
     String hash = Engines.sha256(config.model().path());
     Policy initial = PolicyGate.initial(config.policy().file(), spoolDir, hash);
     engine = Engines.open(config, spool, state, initial, metrics, options.clock);
+    engine.recordPolicyInForce();
     gate = new PolicyGate(config.deviceId(), engine.edgeModelHash(), initial, spoolDir, engine::policy,
-        metrics, options.clock);
+        engine::policyRejected, metrics, options.clock);
 
     Optional<AgentConfig.Broker> broker = config.broker();
     if (broker.isPresent() && (config.upload().enabled() || config.policy().subscribe())) {

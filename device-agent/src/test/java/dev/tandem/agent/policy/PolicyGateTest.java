@@ -34,7 +34,7 @@ class PolicyGateTest {
     PolicyGate gate = new PolicyGate("dev-1", HASH, Policy.fromJson(policy(3, HASH, 0.8)), dir, p -> {
       applied.add(p);
       return Optional.empty();
-    }, m, Clock.systemUTC());
+    }, PolicyGate.Rejections.none(), m, Clock.systemUTC());
 
     assertThat(gate.offer(policy(4, HASH, 1.7), "t")).isEqualTo(PolicyGate.Outcome.INVALID);
     assertThat(gate.offer("{nope", "t")).isEqualTo(PolicyGate.Outcome.INVALID);

@@ -38,6 +38,9 @@ public final class RecordCodec {
     if (r instanceof AmendmentRecord) {
       return encodeAmendment((AmendmentRecord) r).toString();
     }
+    if (r instanceof PolicyEventRecord) {
+      return encodePolicyEvent((PolicyEventRecord) r).toString();
+    }
     throw new IllegalArgumentException("unknown record class " + r.getClass().getName());
   }
 
@@ -70,8 +73,11 @@ public final class RecordCodec {
           return decodeDecision(o);
         case "amendment":
           return decodeAmendment(o);
+        case PolicyEventRecord.KIND:
+          return decodePolicyEvent(o);
         default:
-          throw new RecordFormatException("unknown record kind '" + kind + "': expected decision or amendment");
+          throw new RecordFormatException("unknown record kind '" + kind
+              + "': expected decision, amendment or policy_event");
       }
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new RecordFormatException("invalid " + kind + " record " + optString(o, "id") + ": " + e.getMessage(), e);
@@ -285,6 +291,49 @@ public final class RecordCodec {
           integer(o, "bytes_down"));
     }
     return AmendmentRecord.label(device, seq, time, decisionId, (int) integer(o, "label"));
+  }
+
+  // ---- policy event
+
+  private static JsonObject encodePolicyEvent(PolicyEventRecord r) {
+    JsonObject o = header(r);
+    o.addProperty("fleet", r.fleet());
+    o.addProperty("model", r.model());
+    o.addProperty("event", r.event().jsonName());
+    o.addProperty("reason", r.reason());
+    o.addProperty("message", r.message());
+    o.addProperty("version", r.version());
+    o.addProperty("in_force_version", r.inForceVersion());
+    o.addProperty("edge_model_hash", r.edgeModelHash());
+    o.addProperty("policy_hash", r.policyHash());
+    if (r.policy().isPresent()) {
+      o.addProperty("policy", r.policy().get());
+    }
+    return o;
+  }
+
+  private static PolicyEventRecord decodePolicyEvent(JsonObject o) {
+    String device = string(o, "device");
+    long seq = integer(o, "seq");
+    checkId(o, device, seq);
+    PolicyEventRecord.Builder b = PolicyEventRecord.builder()
+        .device(device)
+        .seq(seq)
+        .timeMs(integer(o, "time_ms"))
+        .fleet(string(o, "fleet"))
+        .model(string(o, "model"))
+        .event(PolicyEventRecord.Event.fromJsonName(string(o, "event")))
+        .reason(string(o, "reason"))
+        .message(string(o, "message"))
+        .version(integer(o, "version"))
+        .inForceVersion(integer(o, "in_force_version"))
+        .edgeModelHash(string(o, "edge_model_hash"));
+    if (o.has("policy") && !o.get("policy").isJsonNull()) {
+      b.policy(string(o, "policy"));
+    }
+    // After the content, so that build() checks the recorded hash against it.
+    b.policyHash(string(o, "policy_hash"));
+    return b.build();
   }
 
   // ---- helpers
