@@ -36,6 +36,8 @@ import dev.tandem.runtime.signal.SignalScorer;
 import dev.tandem.runtime.signal.Signals;
 import dev.tandem.runtime.internal.spool.SequenceStore;
 import dev.tandem.runtime.spool.Spool;
+import dev.tandem.runtime.text.Encoding;
+import dev.tandem.runtime.text.TextInput;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -128,6 +130,8 @@ public final class Tandem implements AutoCloseable {
   private final CostBudget budget;
   private final LongConsumer afterEdgeRun;
   private final Consumer<AmendmentRecord> lateReplyListener;
+  private final TextInput edgeText;
+  private final TextInput cloudText;
   private final AtomicLong recordWriteFailures = new AtomicLong();
   private volatile Policy policy;
 
@@ -160,6 +164,8 @@ public final class Tandem implements AutoCloseable {
     this.recordListener = b.recordListener;
     this.afterEdgeRun = b.afterEdgeRun;
     this.lateReplyListener = b.lateReplyListener;
+    this.edgeText = b.textInput == null ? null : b.textInput.forModel(edge.info());
+    this.cloudText = b.cloudTextInput == null || b.cloudTextInput.sameAs(b.textInput) ? null : b.cloudTextInput;
     this.policy = b.policy;
     this.estimator = new RoundTripEstimator(b.policy);
     this.budget = new CostBudget(b.policy);
@@ -209,6 +215,72 @@ public final class Tandem implements AutoCloseable {
   public Decision infer(List<Tensor> inputs, CloudInput cloudInput) {
     Permit permit = enter();
     return run(inputs, cloudInput, true, permit).join();
+  }
+
+  /**
+   * Answers one text, tokenized by the builder's {@link Builder#textInput}; when offloaded, the
+   * cloud gets the text as its {@link Builder#cloudTextInput} tokenizes it (built only then), or
+   * else the edge model's tokens.
+   *
+   * @throws IllegalStateException if the builder was given no text input, or after {@link #close()}
+   */
+  public Decision infer(String text) {
+    TextInput in = requireText();
+    Encoding e = in.encode(text);
+    return infer(in.tensors(e), cloudInput(text, e));
+  }
+
+  /** As {@link #infer(String)}, without blocking: tokenizing and the edge model run on the builder's executor. */
+  public CompletableFuture<Decision> inferAsync(String text) {
+    Objects.requireNonNull(text, "text");
+    TextInput in = requireText();
+    Permit permit = enter();
+    CompletableFuture<Decision> out = new CompletableFuture<>();
+    try {
+      executor.execute(() -> {
+        CompletableFuture<Decision> f;
+        try {
+          Encoding e = in.encode(text);
+          f = run(in.tensors(e), cloudInput(text, e), false, permit);
+        } catch (RuntimeException ex) {
+          permit.close();
+          out.completeExceptionally(ex);
+          return;
+        }
+        f.whenComplete((d, ex) -> {
+          if (ex != null) {
+            out.completeExceptionally(unwrap(ex));
+          } else {
+            out.complete(d);
+          }
+        });
+      });
+    } catch (RejectedExecutionException e) {
+      permit.close();
+      throw new IllegalStateException("Tandem's executor refused the task", e);
+    }
+    return out;
+  }
+
+  private TextInput requireText() {
+    if (edgeText == null) {
+      throw new IllegalStateException("infer(String) needs a text input: give the builder textInput(...)");
+    }
+    return edgeText;
+  }
+
+  /**
+   * The cloud's own tokens of {@code text}, built only if offloaded; null when the cloud reads
+   * the edge's. Its size for the policy: the edge's token count when the edge did not truncate
+   * the text (the cloud's budget at most), else the cloud's whole budget.
+   */
+  private CloudInput cloudInput(String text, Encoding edgeEncoding) {
+    if (cloudText == null) {
+      return null;
+    }
+    int max = cloudText.maxTokens();
+    int tokens = edgeEncoding.length() < edgeText.maxTokens() ? Math.min(edgeEncoding.length(), max) : max;
+    return CloudInput.lazy(cloudText.byteLength(tokens), () -> cloudText.tensors(text));
   }
 
   /** As {@link #infer(List)}, without blocking: the edge model runs on the builder's executor. */
@@ -813,6 +885,8 @@ public final class Tandem implements AutoCloseable {
     private Consumer<Record> recordListener;
     private Consumer<AmendmentRecord> lateReplyListener;
     private LongConsumer afterEdgeRun;
+    private TextInput textInput;
+    private TextInput cloudTextInput;
 
     private Builder() {}
 
@@ -831,6 +905,26 @@ public final class Tandem implements AutoCloseable {
     /** An edge session already made; Tandem takes it over and closes it. */
     public Builder edgeSession(ModelSession session) {
       this.session = Objects.requireNonNull(session, "session");
+      return this;
+    }
+
+    /**
+     * How the edge model takes text: {@link Tandem#infer(String)} tokenizes with it. The edge
+     * model must take {@code input_ids} (and may take {@code attention_mask} and
+     * {@code token_type_ids}); {@link #build()} checks it.
+     */
+    public Builder textInput(TextInput edge) {
+      this.textInput = Objects.requireNonNull(edge, "textInput");
+      return this;
+    }
+
+    /**
+     * How the cloud model takes text, when its tokenizer or length budget differs from the edge
+     * model's (the reference cloud model reads 256 tokens, the edge 128): an offloaded text is
+     * tokenized again with it, only when offloaded. Without one, the cloud gets the edge's tokens.
+     */
+    public Builder cloudTextInput(TextInput cloud) {
+      this.cloudTextInput = Objects.requireNonNull(cloud, "cloudTextInput");
       return this;
     }
 
@@ -982,6 +1076,9 @@ public final class Tandem implements AutoCloseable {
       if (spool == null) {
         throw new IllegalStateException("spool is required");
       }
+      if (cloudTextInput != null && textInput == null) {
+        throw new IllegalStateException("cloudTextInput needs textInput (the edge model's)");
+      }
       if (cloud != null && offloader != null) {
         throw new IllegalStateException("give cloud(...) or an offloader, not both");
       }
@@ -990,6 +1087,16 @@ public final class Tandem implements AutoCloseable {
         ModelSession.Builder mb = ModelSession.builder().providers(providers).intraOpThreads(intraOpThreads)
             .strict(strict);
         s = (modelPath != null ? mb.path(modelPath) : mb.bytes(modelBytes)).build();
+      }
+      if (textInput != null) {
+        try {
+          textInput.forModel(s.info());
+        } catch (IllegalArgumentException e) {
+          if (session == null) {
+            s.close();
+          }
+          throw new IllegalStateException("textInput does not fit the edge model: " + e.getMessage(), e);
+        }
       }
       String hash = s.info().sha256();
       if (!policy.edgeModelHash().isEmpty() && !policy.edgeModelHash().equalsIgnoreCase(hash)) {

@@ -52,7 +52,8 @@ public final class AgentConfig {
     checkLevel("fleet", fleet);
     deviceClass = root.string("device_class", "default");
     model = new Model(root.object("model"));
-    Json pre = root.object("preprocessing").allow("kind", "tokenizer", "max_length");
+    Json pre = root.object("preprocessing").allow("kind", "tokenizer", "max_length", "cloud_tokenizer",
+        "cloud_max_length");
     preprocessing = pre.choice("kind", Preprocessing.TENSOR, Preprocessing.class);
     text = preprocessing == Preprocessing.TEXT ? new Text(pre) : null;
     policy = new PolicySource(root.object("policy"));
@@ -226,10 +227,14 @@ public final class AgentConfig {
   public static final class Text {
     private final Path tokenizer;
     private final int maxLength;
+    private final Path cloudTokenizer;
+    private final int cloudMaxLength;
 
     Text(Json j) {
       tokenizer = j.path("tokenizer", null);
       maxLength = (int) j.integer("max_length", 128, 2, 8192);
+      cloudTokenizer = j.path("cloud_tokenizer", tokenizer);
+      cloudMaxLength = (int) j.integer("cloud_max_length", maxLength, 2, 8192);
     }
 
     /** The tokenizer.json of the edge model. */
@@ -240,6 +245,21 @@ public final class AgentConfig {
     /** Maximum tokens, special tokens included. */
     public int maxLength() {
       return maxLength;
+    }
+
+    /** The tokenizer.json of the cloud model (default: the edge model's). */
+    public Path cloudTokenizer() {
+      return cloudTokenizer;
+    }
+
+    /** Maximum tokens of the cloud model (default: {@link #maxLength()}). */
+    public int cloudMaxLength() {
+      return cloudMaxLength;
+    }
+
+    /** Whether the cloud model reads text as the edge model does. */
+    public boolean cloudSameAsEdge() {
+      return cloudTokenizer.equals(tokenizer) && cloudMaxLength == maxLength;
     }
   }
 

@@ -49,7 +49,6 @@ public final class Agent implements InputSink, AutoCloseable {
 
   private final AgentConfig config;
   private final AgentMetrics metrics = new AgentMetrics();
-  private final Preprocessor preprocessor;
   private final OutputWriter output;
   private Spool spool;
   private Engine engine;
@@ -87,7 +86,6 @@ public final class Agent implements InputSink, AutoCloseable {
   private Agent(AgentConfig config, OutputWriter output) throws IOException {
     this.config = config;
     this.output = output;
-    this.preprocessor = new Preprocessor(config);
   }
 
   /**
@@ -183,6 +181,20 @@ public final class Agent implements InputSink, AutoCloseable {
     }
   }
 
+  /** One request through the engine: text through the model's tokenizer, or raw tensors, as the config says. */
+  private JsonObject infer(InferRequest r) {
+    if (config.preprocessing() == AgentConfig.Preprocessing.TEXT) {
+      if (!r.text().isPresent()) {
+        throw new InvalidRequestException("this agent's model takes \"text\"");
+      }
+      return engine.infer(r.text().get());
+    }
+    if (r.tensors().isEmpty()) {
+      throw new InvalidRequestException("this agent's model takes \"inputs\" (raw tensors)");
+    }
+    return engine.infer(r.tensors());
+  }
+
   @Override
   public String submit(String requestJson, String source) {
     String id = "";
@@ -193,7 +205,7 @@ public final class Agent implements InputSink, AutoCloseable {
       if (!id.isEmpty()) {
         answer.addProperty("id", id);
       }
-      JsonObject d = engine.infer(preprocessor.tensors(r));
+      JsonObject d = infer(r);
       for (String k : d.keySet()) {
         answer.add(k, d.get(k));
       }

@@ -18,6 +18,13 @@ interface Engine extends AutoCloseable {
   JsonObject infer(List<Tensor> inputs);
 
   /**
+   * As {@link #infer(List)}, for a text model: the runtime tokenizes the text.
+   *
+   * @throws IllegalStateException if the model was configured without a tokenizer
+   */
+  JsonObject infer(String text);
+
+  /**
    * Replaces the routing policy if the runtime accepts it (newer, this edge model, canary);
    * the next decision uses it.
    *

@@ -14,6 +14,7 @@ import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.internal.protocol.Topics;
 import dev.tandem.runtime.signal.Signals;
 import dev.tandem.runtime.spool.Spool;
+import dev.tandem.runtime.text.TextInput;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,6 +73,17 @@ final class TandemEngine implements Engine {
     if (cloud != null) {
       tb.cloud(cloud);
     }
+    if (config.text().isPresent()) {
+      // One message at a time and unpadded: what the device's int8 model expects (WORKLOAD.md).
+      AgentConfig.Text t = config.text().get();
+      TextInput edge = TextInput.fromFile(t.tokenizer(), t.maxLength());
+      tb.textInput(edge);
+      if (!t.cloudSameAsEdge()) {
+        tb.cloudTextInput(t.cloudTokenizer().equals(t.tokenizer())
+            ? TextInput.of(edge.tokenizer(), t.cloudMaxLength())
+            : TextInput.fromFile(t.cloudTokenizer(), t.cloudMaxLength()));
+      }
+    }
     return new TandemEngine(tb.build());
   }
 
@@ -82,7 +94,15 @@ final class TandemEngine implements Engine {
 
   @Override
   public JsonObject infer(List<Tensor> inputs) {
-    Decision d = tandem.infer(inputs);
+    return answer(tandem.infer(inputs));
+  }
+
+  @Override
+  public JsonObject infer(String text) {
+    return answer(tandem.infer(text));
+  }
+
+  private JsonObject answer(Decision d) {
     JsonObject o = new JsonObject();
     o.addProperty("decision_id", d.id());
     o.addProperty("route", d.route().jsonName());

@@ -5,6 +5,7 @@ import com.google.gson.JsonParser;
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.model.TensorSpec;
+import dev.tandem.runtime.text.TextInput;
 import dev.tandem.runtime.text.WordPieceTokenizer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,10 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -126,26 +126,16 @@ public final class SmokeTest implements Runnable {
       Path messages = source.messages;
       int tokens = source.tokens;
       List<Message> msgs = readMessages(messages, limit);
-      WordPieceTokenizer tok = WordPieceTokenizer.fromFile(tokenizer);
       long start = System.nanoTime();
       long[] ms = new long[msgs.size()];
       try (ModelSession session = ModelSession.builder().path(model).intraOpThreads(threads).build();
           Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-        Set<String> declared = new HashSet<>();
-        for (TensorSpec s : session.info().inputs()) {
-          declared.add(s.name());
-        }
+        TextInput text = TextInput.fromFile(tokenizer, tokens).forModel(session.info());
         int outputIndex = outputIndex(session.info().outputs(), output);
         for (int i = 0; i < msgs.size(); i++) {
           Message m = msgs.get(i);
           long t0 = System.nanoTime();
-          List<Tensor> inputs = new ArrayList<>();
-          for (Tensor t : tok.encode(m.text, tokens).toTensors()) {
-            if (declared.contains(t.name())) {
-              inputs.add(t);
-            }
-          }
-          float[] values = values(session.run(inputs).get(outputIndex));
+          float[] values = values(session.run(text.tensors(m.text)).get(outputIndex));
           ms[i] = System.nanoTime() - t0;
           SmokeRecords.write(w, SmokeRecord.of(m.id, values));
         }
@@ -210,9 +200,9 @@ public final class SmokeTest implements Runnable {
         throw new CommandLine.ParameterException(new CommandLine(this),
             "--id '" + id + "' is not in " + messages);
       }
-      WordPieceTokenizer tok = WordPieceTokenizer.fromFile(source.tokenizer);
+      TextInput text = TextInput.fromFile(source.tokenizer, source.tokens);
       long t0 = System.nanoTime();
-      TraceDump dump = IntermediateTrace.run(source.model, tok.encode(message.text, source.tokens).toTensors(), id);
+      TraceDump dump = IntermediateTrace.run(source.model, text.tensors(message.text), id);
       dump.write(out);
       System.err.printf(Locale.ROOT, "%s: traced '%s': %d float tensors in %.1f s -> %s%n",
           dump.arch, id, dump.tensors.size(), (System.nanoTime() - t0) / 1e9, out);

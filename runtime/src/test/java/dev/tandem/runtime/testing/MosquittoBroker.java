@@ -1,5 +1,6 @@
 package dev.tandem.runtime.testing;
 
+import dev.tandem.testsupport.Tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -15,8 +16,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real Mosquitto broker for tests: {@code /usr/sbin/mosquitto} (or {@code mosquitto} on the
- * PATH) on a free loopback port, with a generated configuration that sets
+ * A real Mosquitto broker for tests: the {@code mosquitto} that {@link Tools#require} finds, on
+ * a free loopback port, with a generated configuration that sets
  * {@code set_tcp_nodelay true}. {@link #stop()} and {@link #start()} restart it on the same
  * port; {@link #pause()} freezes it (SIGSTOP) so it holds connections but answers nothing.
  *
@@ -26,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  *
- * <p>Not thread-safe; meant to be driven by one test thread. Fails with an install hint if
- * Mosquitto is missing.
+ * <p>Not thread-safe; meant to be driven by one test thread. Without Mosquitto, starting it skips
+ * the test (or fails it under {@code -Dtandem.require=mosquitto}) with an install hint.
  */
 public final class MosquittoBroker implements AutoCloseable {
   private final int port;
@@ -219,21 +220,7 @@ public final class MosquittoBroker implements AutoCloseable {
   }
 
   private static String executable() {
-    for (String candidate : new String[] {"/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/opt/homebrew/sbin/mosquitto"}) {
-      if (Files.isExecutable(Paths.get(candidate))) {
-        return candidate;
-      }
-    }
-    String path = System.getenv("PATH");
-    if (path != null) {
-      for (String d : path.split(java.io.File.pathSeparator)) {
-        if (!d.isEmpty() && Files.isExecutable(Paths.get(d, "mosquitto"))) {
-          return Paths.get(d, "mosquitto").toString();
-        }
-      }
-    }
-    throw new IllegalStateException("mosquitto is not installed: the broker tests need it"
-        + " (Debian/Ubuntu: sudo apt-get install mosquitto; macOS: brew install mosquitto)");
+    return Tools.require("mosquitto").toString();
   }
 
   private static Path tmpRoot() throws IOException {

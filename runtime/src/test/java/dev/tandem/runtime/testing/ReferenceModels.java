@@ -62,6 +62,15 @@ public final class ReferenceModels {
     return ids;
   }
 
+  /** The MiniLM tokenizer (the same uncased vocabulary as the reference cloud model's). */
+  public static dev.tandem.runtime.text.WordPieceTokenizer miniLmTokenizer() {
+    try (InputStream in = resource(MINILM_TOKENIZER)) {
+      return dev.tandem.runtime.text.WordPieceTokenizer.fromJson(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static Map<String, Long> vocab() {
     Map<String, Long> v = vocab;
     if (v == null) {

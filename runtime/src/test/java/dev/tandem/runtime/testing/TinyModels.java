@@ -50,7 +50,44 @@ public final class TinyModels {
   /** Output of {@link #int64Doubler()}: the sum of all ids, int64 {@code [1, 1]}. */
   public static final String SUM = "sum";
 
+  /** Second output of {@link #textClassifier}: the shape of its {@code input_ids}, int64 {@code [2]}. */
+  public static final String INPUT_SHAPE = "input_shape";
+
   private TinyModels() {}
+
+  /**
+   * A 2-class bag-of-words text classifier over a BERT vocabulary: {@code input_ids},
+   * {@code attention_mask} and {@code token_type_ids} (int64 [batch, tokens]; the last two
+   * unused) to {@code probabilities} float32 [batch, 2], the softmax of the mean of each token's
+   * two seeded random logits; and {@link #INPUT_SHAPE}, the shape of the ids it was given.
+   *
+   * @param withTypeIds whether it declares {@code token_type_ids}
+   */
+  public static byte[] textClassifier(int vocabSize, long seed, boolean withTypeIds) {
+    java.util.Random r = new java.util.Random(seed);
+    float[] table = new float[vocabSize * 2];
+    for (int i = 0; i < table.length; i++) {
+      table[i] = (float) (r.nextGaussian() * 3);
+    }
+    GraphProto.Builder g = GraphProto.newBuilder().setName("tiny-text-classifier");
+    g.addInput(valueInfo("input_ids", TensorProto.DataType.INT64, -1, "tokens"));
+    g.addInput(valueInfo("attention_mask", TensorProto.DataType.INT64, -1, "tokens"));
+    if (withTypeIds) {
+      g.addInput(valueInfo("token_type_ids", TensorProto.DataType.INT64, -1, "tokens"));
+    }
+    g.addInitializer(floatTensor("table", table, vocabSize, 2));
+    g.addNode(node("Gather", "lookup", new String[] {"table", "input_ids"}, new String[] {"token_logits"}));
+    g.addNode(node("ReduceMean", "mean", new String[] {"token_logits"}, new String[] {LOGITS}).toBuilder()
+        .addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("axes")
+            .setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INTS).addInts(1))
+        .addAttribute(intAttribute("keepdims", 0)).build());
+    g.addNode(node("Softmax", "softmax", new String[] {LOGITS}, new String[] {PROBABILITIES})
+        .toBuilder().addAttribute(intAttribute("axis", 1)).build());
+    g.addNode(node("Shape", "shape", new String[] {"input_ids"}, new String[] {INPUT_SHAPE}));
+    g.addOutput(valueInfo(PROBABILITIES, TensorProto.DataType.FLOAT, -1, 2));
+    g.addOutput(valueInfo(INPUT_SHAPE, TensorProto.DataType.INT64, 2));
+    return model(g);
+  }
 
   /**
    * A 3-class linear classifier: {@code features float32[batch, 4]} through Gemm to
