@@ -21,14 +21,11 @@ import dev.tandem.runtime.policy.Mode;
 import dev.tandem.runtime.policy.OffloaderState;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.policy.PolicyCheck;
-import dev.tandem.runtime.policy.Reason;
 import dev.tandem.runtime.policy.RoundTripEstimator;
 import dev.tandem.runtime.policy.Route;
 import dev.tandem.runtime.policy.RouteDecision;
 import dev.tandem.runtime.record.AmendmentRecord;
 import dev.tandem.runtime.record.CloudResult;
-import dev.tandem.runtime.record.DecisionRecord;
-import dev.tandem.runtime.record.EdgeResult;
 import dev.tandem.runtime.record.PolicyEventRecord;
 import dev.tandem.runtime.record.Record;
 import dev.tandem.runtime.signal.ClassificationScorer;
@@ -534,19 +531,15 @@ public final class Tandem implements AutoCloseable {
         .draw(random.nextDouble())
         .build();
     RouteDecision d = pol.decide(ctx);
-    long seq = sequences.next();
-    String id = Record.id(deviceId, seq);
-    DecisionRecord.Builder rb = DecisionRecord.builder().device(deviceId).seq(seq).timeMs(now).fleet(fleet)
-        .model(model).decided(d).context(ctx);
+    Outcome.Start start = new Outcome.Start(deviceId, sequences.next(), now, fleet, model, ctx, d);
+    String id = start.id();
 
     if (!d.route().asksCloud()) {
       EdgeRun er = edgeRun != null ? edgeRun : runEdge(inputs);
-      Cost cost = prices.cost(er.ms, 0, 0, net, false);
-      double latency = msSince(t0);
-      append(rb.edge(er.result()).cost(cost).latencyMs(latency).build());
+      Outcome o = Outcome.edge(start, er, prices.cost(er.ms, 0, 0, net, false), msSince(t0));
+      append(o.record());
       permit.close();
-      return CompletableFuture.completedFuture(new Decision(id, d.route(), d.reason(), er.outputs, er.signals.top1(),
-          er.signals, er.ms, -1, latency, cost, d.propensity(), d.explored(), null));
+      return CompletableFuture.completedFuture(o.decision());
     }
 
     long budgetMs = Math.max(1, (long) Math.floor(pol.deadlineMs() - elapsed));
@@ -562,35 +555,34 @@ public final class Tandem implements AutoCloseable {
 
     if (d.route() == Route.SHADOW) {
       EdgeRun er = edgeRun != null ? edgeRun : runEdge(inputs);
-      double latency = msSince(t0);
+      // The answer counts the request as sent and served; the record, written once the reply is in, what happened.
+      Outcome answered = Outcome.edge(start, er,
+          prices.cost(er.ms, CloudInput.byteLength(cloudTensors), 0, net, true), msSince(t0));
       reply.whenCompleteAsync((r, e) -> {
         try {
           OffloadResult res = withBytesUp(r != null ? r : failed(e), request);
           watchLateReply(id, res);
           estimator.outcome(net, now, res.status(), res.roundTripMs(), budgetMs);
           CloudResult cr = cloudResult(res, budgetMs);
-          append(rb.edge(er.result()).cloud(cr).bytes(res.bytesUp(), res.bytesDown())
-              .cost(prices.cost(er.ms, res.bytesUp(), res.bytesDown(), net, charged(cr.status())))
-              .latencyMs(latency).build());
+          append(answered.withShadowReply(cr, res.bytesUp(), res.bytesDown(),
+              prices.cost(er.ms, res.bytesUp(), res.bytesDown(), net, charged(cr.status()))).record());
         } finally {
           permit.close();
         }
       }, executor);
-      Cost expected = prices.cost(er.ms, CloudInput.byteLength(cloudTensors), 0, net, true);
-      return CompletableFuture.completedFuture(new Decision(id, Route.SHADOW, d.reason(), er.outputs, er.signals.top1(),
-          er.signals, er.ms, -1, latency, expected, d.propensity(), d.explored(), null));
+      return CompletableFuture.completedFuture(answered.decision());
     }
 
     // Route cloud: the answer waits for the reply.
     final EdgeRun edgeFirst = edgeRun;
     if (sync) {
       OffloadResult res = withBytesUp(await(reply, budgetMs), request);
-      return CompletableFuture.completedFuture(finishCloud(id, inputs, t0, net, now, budgetMs, rb, d, edgeFirst, res, permit));
+      return CompletableFuture.completedFuture(finishCloud(start, inputs, t0, net, budgetMs, edgeFirst, res, permit));
     }
     CompletableFuture<Decision> out = new CompletableFuture<>();
     reply.whenCompleteAsync((r, e) -> {
       try {
-        out.complete(finishCloud(id, inputs, t0, net, now, budgetMs, rb, d, edgeFirst,
+        out.complete(finishCloud(start, inputs, t0, net, budgetMs, edgeFirst,
             withBytesUp(r != null ? r : failed(e), request), permit));
       } catch (RuntimeException ex) {
         out.completeExceptionally(ex);
@@ -599,33 +591,25 @@ public final class Tandem implements AutoCloseable {
     return out;
   }
 
-  private Decision finishCloud(String id, List<Tensor> inputs, long t0, NetworkType net, long now, long budgetMs,
-      DecisionRecord.Builder rb, RouteDecision d, EdgeRun edgeFirst, OffloadResult res, Permit permit) {
+  private Decision finishCloud(Outcome.Start start, List<Tensor> inputs, long t0, NetworkType net, long budgetMs,
+      EdgeRun edgeFirst, OffloadResult res, Permit permit) {
     try {
-      watchLateReply(id, res);
-      estimator.outcome(net, now, res.status(), res.roundTripMs(), budgetMs);
+      watchLateReply(start.id(), res);
+      estimator.outcome(net, start.timeMs, res.status(), res.roundTripMs(), budgetMs);
       CloudResult cr = cloudResult(res, budgetMs);
-      rb.cloud(cr).bytes(res.bytesUp(), res.bytesDown());
+      Outcome o;
       if (cr.status() == OffloadStatus.OK) {
         double edgeMs = edgeFirst == null ? 0 : edgeFirst.ms;
         Cost cost = prices.cost(edgeMs, res.bytesUp(), res.bytesDown(), net, true);
-        double latency = msSince(t0);
-        if (edgeFirst != null) {
-          rb.edge(edgeFirst.result());
-        }
-        append(rb.cost(cost).latencyMs(latency).build());
-        return new Decision(id, Route.CLOUD, d.reason(), res.outputs(), cr.prediction(),
-            edgeFirst == null ? null : edgeFirst.signals, edgeMs, res.roundTripMs(), latency, cost, d.propensity(),
-            d.explored(), OffloadStatus.OK);
+        o = Outcome.cloud(start, edgeFirst, cr, res.outputs(), res.bytesUp(), res.bytesDown(), cost, msSince(t0));
+      } else {
+        // No usable answer: the edge answers (run now in cloud_only, where it has not run yet).
+        EdgeRun er = edgeFirst != null ? edgeFirst : runEdge(inputs);
+        Cost cost = prices.cost(er.ms, res.bytesUp(), res.bytesDown(), net, charged(cr.status()));
+        o = Outcome.fallback(start, er, cr, res.bytesUp(), res.bytesDown(), cost, msSince(t0));
       }
-      // No usable answer: the edge answers (run now in cloud_only, where it has not run yet).
-      EdgeRun er = edgeFirst != null ? edgeFirst : runEdge(inputs);
-      Reason reason = Reason.forStatus(cr.status());
-      Cost cost = prices.cost(er.ms, res.bytesUp(), res.bytesDown(), net, charged(cr.status()));
-      double latency = msSince(t0);
-      append(rb.outcome(Route.EDGE_FALLBACK, reason).edge(er.result()).cost(cost).latencyMs(latency).build());
-      return new Decision(id, Route.EDGE_FALLBACK, reason, er.outputs, er.signals.top1(), er.signals, er.ms,
-          res.roundTripMs(), latency, cost, d.propensity(), d.explored(), cr.status());
+      append(o.record());
+      return o.decision();
     } finally {
       permit.close();
     }
@@ -640,8 +624,7 @@ public final class Tandem implements AutoCloseable {
       return CloudResult.from(res, cloudScorer.score(res.outputs()).top1(), budgetMs);
     } catch (RuntimeException e) {
       return CloudResult.of(OffloadStatus.INTERNAL_ERROR, "cloud outputs unreadable: " + e.getMessage(), -1,
-          res.roundTripMs(), budgetMs, res.relayId(), res.modelVersion(), res.queueMs(), res.inferenceMs(),
-          res.batchSize());
+          res.roundTripMs(), budgetMs, res.relay());
     }
   }
 
@@ -834,24 +817,6 @@ public final class Tandem implements AutoCloseable {
       t.setDaemon(true);
       return t;
     };
-  }
-
-  private static final class EdgeRun {
-    final List<Tensor> outputs;
-    final Signals signals;
-    final double ms;
-    final ExecutionProvider provider;
-
-    EdgeRun(List<Tensor> outputs, Signals signals, double ms, ExecutionProvider provider) {
-      this.outputs = outputs;
-      this.signals = signals;
-      this.ms = ms;
-      this.provider = provider;
-    }
-
-    EdgeResult result() {
-      return EdgeResult.of(signals, ms, provider.jsonName());
-    }
   }
 
   /**

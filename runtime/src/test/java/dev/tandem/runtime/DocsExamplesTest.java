@@ -16,7 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The examples in docs/policy.md and docs/records.md are valid, and the example records replay. */
+/**
+ * The examples in docs/policy.md and docs/records.md are valid, the example records replay, and
+ * the README's Java examples compile against the runtime.
+ */
 class DocsExamplesTest {
 
   static List<String> jsonBlocks(String doc) throws IOException {
@@ -29,6 +32,65 @@ class DocsExamplesTest {
       i = end + 3;
     }
     return blocks;
+  }
+
+  static List<String> blocks(Path file, String fence) throws IOException {
+    String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    List<String> blocks = new ArrayList<>();
+    String open = "```" + fence + "\n";
+    int i = 0;
+    while ((i = text.indexOf(open, i)) >= 0) {
+      int end = text.indexOf("```", i + open.length());
+      blocks.add(text.substring(i + open.length(), end));
+      i = end + 3;
+    }
+    return blocks;
+  }
+
+  /**
+   * A README block as a compilation unit: a whole program as it is; a fragment inside a method
+   * that imports every API package and declares the one free variable fragments use
+   * ({@code float[] x}, an input's values).
+   */
+  static String unit(String block, int n) {
+    if (block.contains(" class ")) {
+      return block;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String pkg : new String[] {"dev.tandem.runtime", "dev.tandem.runtime.model", "dev.tandem.runtime.policy",
+        "dev.tandem.runtime.signal", "dev.tandem.runtime.spool", "dev.tandem.runtime.text", "java.nio.file",
+        "java.util"}) {
+      sb.append("import ").append(pkg).append(".*;\n");
+    }
+    return sb.append("public class Fragment").append(n).append(" {\n  static void example(float[] x) throws Exception {\n")
+        .append(block).append("  }\n}\n").toString();
+  }
+
+  @Test
+  void readmeJavaExamples_compileAgainstTheRuntime() throws Exception {
+    List<String> blocks = blocks(docs().getParent().resolve("README.md"), "java");
+    assertThat(blocks).as("java blocks in README.md").isNotEmpty();
+    assertThat(blocks.get(0)).as("the first example is a whole program").contains("public static void main");
+    javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+    assertThat(javac).as("a JDK's compiler").isNotNull();
+    Path src = Files.createTempDirectory("readme-src");
+    Path out = Files.createTempDirectory("readme-classes");
+    List<String> files = new ArrayList<>();
+    for (int n = 0; n < blocks.size(); n++) {
+      String unit = unit(blocks.get(n), n);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("public class (\\w+)").matcher(unit);
+      assertThat(m.find()).as("block " + n + " declares a public class").isTrue();
+      Path f = src.resolve(m.group(1) + ".java");
+      Files.write(f, unit.getBytes(StandardCharsets.UTF_8));
+      files.add(f.toString());
+    }
+    String classpath = Paths.get(Tandem.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        + java.io.File.pathSeparator + System.getProperty("java.class.path");
+    List<String> args = new ArrayList<>(List.of("--release", "11", "-proc:none", "-cp", classpath, "-d", out.toString()));
+    args.addAll(files);
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int rc = javac.run(null, null, err, args.toArray(new String[0]));
+    assertThat(rc).as("javac on README.md's examples:\n" + err.toString(StandardCharsets.UTF_8)).isZero();
   }
 
   static Path docs() {

@@ -12,7 +12,8 @@ import dev.tandem.runtime.record.DecisionRecord;
 import dev.tandem.runtime.record.Record;
 import dev.tandem.runtime.spool.Spool;
 import dev.tandem.runtime.testing.EchoResponder;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.TestBroker;
+import dev.tandem.testsupport.broker.TestBrokers;
 import dev.tandem.runtime.testing.ReplayCheck;
 import dev.tandem.runtime.testing.TinyModels;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ class TandemMqttTest {
   void infer_overMqtt_cloudAnswer_timeoutWithLateReply_thenOfflineWhenBrokerStops() throws Exception {
     Policy policy = Policy.builder().version(1).threshold(0.8).deadlineMs(300).deadlineRisk(false).build();
     List<Record> written = new CopyOnWriteArrayList<>();
-    try (MosquittoBroker broker = MosquittoBroker.launch();
+    try (TestBroker broker = TestBrokers.start();
         EchoResponder relay = EchoResponder.start(broker.url())) {
       List<AmendmentRecord> late = new CopyOnWriteArrayList<>();
       try (Tandem t = Tandem.builder().edgeModel(TinyModels.classifier()).intraOpThreads(1).model("tiny")

@@ -37,6 +37,26 @@ public final class CollectCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", defaultValue = "0", description = "Serve Prometheus metrics on this port (0: off)")
   int metricsPort;
 
+  @Option(names = "--metrics-bind", defaultValue = "127.0.0.1",
+      description = "Address the metrics port binds (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface)")
+  String metricsBind;
+
+  @Option(names = "--max-payload-bytes", defaultValue = "" + BatchLimits.DEFAULT_MAX_PAYLOAD_BYTES,
+      description = "Largest batch payload, compressed (default: ${DEFAULT-VALUE})")
+  int maxPayloadBytes;
+
+  @Option(names = "--max-inflated-bytes", defaultValue = "" + BatchLimits.DEFAULT_MAX_INFLATED_BYTES,
+      description = "Largest batch once unpacked (default: ${DEFAULT-VALUE})")
+  long maxInflatedBytes;
+
+  @Option(names = "--max-lines", defaultValue = "" + BatchLimits.DEFAULT_MAX_LINES,
+      description = "Most lines in one batch (default: ${DEFAULT-VALUE})")
+  int maxLines;
+
+  @Option(names = "--max-line-bytes", defaultValue = "" + BatchLimits.DEFAULT_MAX_LINE_BYTES,
+      description = "Longest line of a batch (default: ${DEFAULT-VALUE})")
+  int maxLineBytes;
+
   @Option(names = "--first-seq", defaultValue = "1", description = "First sequence number devices use, for gap accounting (default: ${DEFAULT-VALUE})")
   long firstSeq;
 
@@ -54,7 +74,8 @@ public final class CollectCommand implements Callable<Integer> {
     LogStore s = LogStore.open(store, Clock.systemUTC(), firstSeq);
     PrometheusRegistry registry = new PrometheusRegistry();
     Collector.Options o = new Collector.Options().brokerUrl(broker).clientId(id).topicPrefix(prefix)
-        .probe(probeIntervalMs, probeTimeoutMs);
+        .probe(probeIntervalMs, probeTimeoutMs)
+        .limits(BatchLimits.of(maxPayloadBytes, maxInflatedBytes, maxLines, maxLineBytes));
     if (username != null) {
       char[] pw = passwordFile == null ? new char[0]
           : new String(Files.readAllBytes(passwordFile), StandardCharsets.UTF_8).trim().toCharArray();
@@ -63,7 +84,7 @@ public final class CollectCommand implements Callable<Integer> {
     CountDownLatch stop = new CountDownLatch(1);
     try (Collector c = new Collector(o, s, registry);
         HTTPServer http = metricsPort > 0
-            ? HTTPServer.builder().port(metricsPort).registry(registry).buildAndStart() : null) {
+            ? HTTPServer.builder().hostname(metricsBind).port(metricsPort).registry(registry).buildAndStart() : null) {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         c.close();
         stop.countDown();

@@ -5,18 +5,13 @@ import dev.tandem.relay.broker.DeliveryProbe;
 import dev.tandem.runtime.offload.MqttReconnect;
 import dev.tandem.runtime.internal.protocol.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.zip.GZIPInputStream;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -62,6 +57,7 @@ public final class Collector implements AutoCloseable {
   private final MqttConnectionOptions connectOptions;
   private final AckSender acks;
   private final DeliveryProbe probe;
+  private final BatchDecoder decoder;
   private volatile boolean subscribed;
   private final ExecutorService subscriber = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "collector-subscribe");
@@ -78,7 +74,7 @@ public final class Collector implements AutoCloseable {
     String username;
     char[] password;
     javax.net.SocketFactory socketFactory;
-    int maxBatchBytes = 64 << 20;
+    BatchLimits limits = BatchLimits.defaults();
     long probeIntervalMs = 5_000;
     long probeTimeoutMs = 20_000;
 
@@ -119,9 +115,9 @@ public final class Collector implements AutoCloseable {
       return this;
     }
 
-    /** Largest decompressed batch accepted (a gzip bomb stops here); default 64 MiB. */
-    public Options maxBatchBytes(int v) {
-      maxBatchBytes = v;
+    /** What one batch may hold (payload, unpacked bytes, lines, line length); {@link BatchLimits#defaults()}. */
+    public Options limits(BatchLimits v) {
+      limits = Objects.requireNonNull(v, "limits");
       return this;
     }
   }
@@ -138,6 +134,7 @@ public final class Collector implements AutoCloseable {
       throw new IllegalArgumentException("brokerUrl and clientId are required");
     }
     this.metrics = new CollectorMetrics(registry, store);
+    this.decoder = new BatchDecoder(opts.limits);
     client = new MqttAsyncClient(opts.brokerUrl, opts.clientId, new MemoryPersistence());
     acks = new AckSender(client, metrics.acks, MAX_QUEUED_ACKS, ACK_MAX_AGE_MS, System::currentTimeMillis);
     probe = new DeliveryProbe("collector " + opts.clientId,
@@ -154,6 +151,9 @@ public final class Collector implements AutoCloseable {
     co.setAutomaticReconnect(false);
     co.setKeepAliveInterval(10);
     co.setConnectionTimeout(10);
+    // The broker drops larger publishes for this client instead of sending them: they never
+    // reach the heap.
+    co.setMaximumPacketSize((long) opts.limits.maxPayloadBytes() + 64 * 1024);
     if (opts.username != null) {
       co.setUserName(opts.username);
       co.setPassword(new String(opts.password).getBytes(StandardCharsets.UTF_8));
@@ -214,13 +214,21 @@ public final class Collector implements AutoCloseable {
 
   void handle(String topic, MqttMessage msg) {
     String device = topic.substring(topic.lastIndexOf('/') + 1);
-    IncomingBatch batch;
+    Envelope env;
     try {
-      batch = parse(device, msg);
-    } catch (IllegalArgumentException | IOException e) {
-      // Malformed: a resend would be just as malformed, so drop it (not acked) and count it.
+      env = envelope(device, msg);
+    } catch (IllegalArgumentException e) {
+      // No usable batch id or range: nothing a device could match an ack to. Dropped, counted.
       metrics.batches.labelValues("invalid").inc();
       log.warn("dropped a malformed batch on {}: {}", topic, e.getMessage());
+      return;
+    }
+    IncomingBatch batch;
+    try {
+      batch = new IncomingBatch(device, env.batchId, env.from, env.to, env.evicted, decoder.lines(msg.getPayload()),
+          env.unused);
+    } catch (BatchRefusedException e) {
+      refuse(device, env, e);
       return;
     }
     StoreResult r;
@@ -236,15 +244,38 @@ public final class Collector implements AutoCloseable {
     metrics.records.labelValues("written").inc(r.written());
     metrics.records.labelValues("duplicate").inc(r.duplicates());
     metrics.records.labelValues("rejected").inc(r.rejected());
-    ack(device, r);
+    ack(device, r, null);
   }
 
-  private void ack(String device, StoreResult r) {
+  /**
+   * A batch past a limit: recorded in the store as refused (its range is a refused gap, not a
+   * loss), counted by reason, and acked with the reason so that the device drops it instead of
+   * sending it again for ever.
+   */
+  private void refuse(String device, Envelope env, BatchRefusedException e) {
+    metrics.batches.labelValues("refused").inc();
+    metrics.refused.labelValues(e.reason().label()).inc();
+    log.warn("refused batch {} from {} (seq {}-{}): {} ({})", env.batchId, device, env.from, env.to,
+        e.getMessage(), e.reason().label());
+    try {
+      store.refuse(device, env.batchId, env.from, env.to, env.evicted, e.reason().label());
+    } catch (IOException io) {
+      metrics.batches.labelValues("failed").inc();
+      log.error("could not record refused batch {} from {}: {}", env.batchId, device, io.toString());
+      return; // not acked: the device sends it again, and it is refused again
+    }
+    ack(device, new StoreResult(env.batchId, 0, 0, 0), e.reason().label());
+  }
+
+  private void ack(String device, StoreResult r, String refused) {
     JsonObject body = new JsonObject();
     body.addProperty("batch_id", r.batchId());
     body.addProperty("written", r.written());
     body.addProperty("duplicates", r.duplicates());
     body.addProperty("rejected", r.rejected());
+    if (refused != null) {
+      body.addProperty("refused", refused);
+    }
     MqttMessage ack = new MqttMessage(body.toString().getBytes(StandardCharsets.UTF_8));
     ack.setQos(1);
     MqttProperties p = new MqttProperties();
@@ -257,7 +288,29 @@ public final class Collector implements AutoCloseable {
     acks.send(Topics.withPrefix(opts.prefix).logsAck(device), ack, r.batchId());
   }
 
-  IncomingBatch parse(String device, MqttMessage msg) throws IOException {
+  /** A batch's user properties, checked. */
+  static final class Envelope {
+    final String batchId;
+    final long from;
+    final long to;
+    final long evicted;
+    final List<long[]> unused;
+
+    Envelope(String batchId, long from, long to, long evicted, List<long[]> unused) {
+      this.batchId = batchId;
+      this.from = from;
+      this.to = to;
+      this.evicted = evicted;
+      this.unused = unused;
+    }
+  }
+
+  /**
+   * Reads and checks a batch's user properties.
+   *
+   * @throws IllegalArgumentException naming the property that is missing or malformed
+   */
+  static Envelope envelope(String device, MqttMessage msg) {
     MqttProperties p = msg.getProperties();
     String batchId = null;
     Long from = null;
@@ -305,25 +358,9 @@ public final class Collector implements AutoCloseable {
     if (batchId == null || from == null || to == null) {
       throw new IllegalArgumentException("batch_id, seq_from and seq_to user properties are required");
     }
-    return new IncomingBatch(device, batchId, from, to, evicted, gunzipLines(msg.getPayload()),
-        unused);
-  }
-
-  private List<String> gunzipLines(byte[] payload) throws IOException {
-    List<String> lines = new ArrayList<>();
-    long total = 0;
-    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(payload));
-        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        total += line.length() + 1;
-        if (total > opts.maxBatchBytes) {
-          throw new IOException("batch larger than " + opts.maxBatchBytes + " bytes unpacked");
-        }
-        lines.add(line);
-      }
-    }
-    return lines;
+    // The same checks as the batch itself (safe ids, ordered ranges), before any unpacking.
+    new IncomingBatch(device, batchId, from, to, evicted, new ArrayList<>(), unused);
+    return new Envelope(batchId, from, to, evicted, unused);
   }
 
   /** Disconnects; the persistent session keeps this collector's share of batches queued. */

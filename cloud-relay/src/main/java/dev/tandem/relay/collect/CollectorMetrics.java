@@ -15,10 +15,11 @@ final class CollectorMetrics {
   final Counter records;
   final Counter acks;
   final Counter stalls;
+  final Counter refused;
 
   CollectorMetrics(PrometheusRegistry registry, LogStore store) {
     batches = Counter.builder().name("tandem_collector_batches_total")
-        .help("Log batches received, by outcome (stored, invalid, failed)")
+        .help("Log batches received, by outcome (stored, refused, invalid, failed)")
         .labelNames("outcome").register(registry);
     records = Counter.builder().name("tandem_collector_records_total")
         .help("Records received, by outcome (written, duplicate, rejected)")
@@ -26,6 +27,10 @@ final class CollectorMetrics {
     acks = Counter.builder().name("tandem_collector_acks_total")
         .help("Batch acks, by outcome (sent; expired, overflow or failed: the device resends)")
         .labelNames("outcome").register(registry);
+    refused = Counter.builder().name("tandem_collector_batches_refused_total")
+        .help("Batches refused and acked as refused, by reason (payload_too_large, not_gzip, inflated_too_large,"
+            + " too_many_lines, line_too_long)")
+        .labelNames("reason").register(registry);
     stalls = Counter.builder().name("tandem_collector_delivery_stalls_total")
         .help("Times the broker stopped delivering to this collector on an open connection (its probe did not come back)")
         .register(registry);
@@ -52,6 +57,14 @@ final class CollectorMetrics {
         .callback(cb -> {
           for (Map.Entry<String, DeviceGaps> e : store.gaps().entrySet()) {
             cb.call(e.getValue().unused(), e.getKey());
+          }
+        }).register(registry);
+    GaugeWithCallback.builder().name("tandem_collector_sequence_refused")
+        .help("Per device: sequence numbers of batches the collector refused (over a limit)")
+        .labelNames("device")
+        .callback(cb -> {
+          for (Map.Entry<String, DeviceGaps> e : store.gaps().entrySet()) {
+            cb.call(e.getValue().refused(), e.getKey());
           }
         }).register(registry);
     GaugeWithCallback.builder().name("tandem_collector_records_stored")

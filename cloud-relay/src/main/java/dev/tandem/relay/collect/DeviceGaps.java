@@ -16,9 +16,10 @@ public final class DeviceGaps {
   private final long missing;
   private final long evicted;
   private final long unused;
+  private final long refused;
 
   DeviceGaps(String device, long stored, long minSeq, long maxSeq, long missing, long evicted,
-      long unused) {
+      long unused, long refused) {
     this.device = device;
     this.stored = stored;
     this.minSeq = minSeq;
@@ -26,6 +27,7 @@ public final class DeviceGaps {
     this.missing = missing;
     this.evicted = evicted;
     this.unused = unused;
+    this.refused = refused;
   }
 
   public String device() {
@@ -65,14 +67,22 @@ public final class DeviceGaps {
     return unused;
   }
 
-  /** Missing numbers explained neither by evictions nor by unused numbers. */
+  /**
+   * Missing numbers whose batch the collector refused (it passed a {@link BatchLimits} limit);
+   * the device was told and dropped it.
+   */
+  public long refused() {
+    return refused;
+  }
+
+  /** Missing numbers explained neither by evictions, unused numbers nor refused batches. */
   public long lost() {
-    return Math.max(0, missing - evicted - unused);
+    return Math.max(0, missing - evicted - unused - refused);
   }
 
   @Override
   public String toString() {
     return "DeviceGaps{device=" + device + ", stored=" + stored + ", seq=[" + minSeq + ".."
-        + maxSeq + "], missing=" + missing + ", evicted=" + evicted + ", unused=" + unused + ", lost=" + lost() + "}";
+        + maxSeq + "], missing=" + missing + ", evicted=" + evicted  + ", unused=" + unused + ", refused=" + refused + ", lost=" + lost() + "}";
   }
 }

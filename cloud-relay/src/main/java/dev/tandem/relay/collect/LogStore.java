@@ -74,6 +74,7 @@ public final class LogStore {
   private final Map<String, SeqRanges> index = new HashMap<>();
   private final Map<String, Long> evicted = new HashMap<>();
   private final Map<String, SeqRanges> unused = new HashMap<>();
+  private final Map<String, SeqRanges> refused = new HashMap<>();
 
   private LogStore(Path root, Clock clock, long firstSeq) {
     this.root = root;
@@ -195,6 +196,43 @@ public final class LogStore {
   }
 
   /**
+   * Durably records that a batch was refused (it passed a limit and was not stored): its
+   * metadata goes to the batches tree with the reason, and its sequence range counts as a
+   * refused gap rather than a loss. A range wider than {@link IncomingBatch#MAX_UNUSED_RANGE}
+   * is recorded but not counted (no honest batch is that wide).
+   *
+   * @throws IOException when the metadata could not be made durable; the caller must not ack
+   */
+  public synchronized void refuse(String device, String batchId, long seqFrom, long seqTo,
+      long evictedTotal, String reason) throws IOException {
+    JsonObject meta = new JsonObject();
+    meta.addProperty("device", device);
+    meta.addProperty("batch_id", batchId);
+    meta.addProperty("seq_from", seqFrom);
+    meta.addProperty("seq_to", seqTo);
+    meta.addProperty("written", 0);
+    meta.addProperty("duplicates", 0);
+    meta.addProperty("rejected", 0);
+    meta.addProperty("evicted_total", evictedTotal);
+    meta.addProperty("refused", reason);
+    meta.addProperty("received_at", clock.instant().toString());
+    String part = "date=" + LocalDate.now(clock.withZone(ZoneOffset.UTC));
+    List<String> one = new ArrayList<>();
+    one.add(GSON.toJson(meta));
+    writeDurably(root.resolve(BATCHES).resolve(part).resolve(device), batchId, ".json", one);
+    addRefused(device, seqFrom, seqTo);
+    if (evictedTotal > evicted.getOrDefault(device, 0L)) {
+      evicted.put(device, evictedTotal);
+    }
+  }
+
+  private void addRefused(String device, long from, long to) {
+    if (to - from < IncomingBatch.MAX_UNUSED_RANGE) {
+      refused.computeIfAbsent(device, d -> new SeqRanges()).addRange(from, to);
+    }
+  }
+
+  /**
    * A {@code policy_event} line carrying its policy's content: the content goes to
    * {@code policies/{policy_hash}.json} (once per store) and the line keeps the hash only. Any
    * other line is returned as it is.
@@ -230,6 +268,7 @@ public final class LogStore {
     java.util.Set<String> devices = new java.util.HashSet<>(index.keySet());
     devices.addAll(evicted.keySet());
     devices.addAll(unused.keySet());
+    devices.addAll(refused.keySet());
     for (String d : devices) {
       out.put(d, gapsOf(d));
     }
@@ -240,12 +279,15 @@ public final class LogStore {
     SeqRanges r = index.get(device);
     long ev = evicted.getOrDefault(device, 0L);
     if (r == null || r.isEmpty()) {
-      return new DeviceGaps(device, 0, -1, -1, 0, ev, 0);
+      return new DeviceGaps(device, 0, -1, -1, 0, ev, 0, 0);
     }
     long missing = (r.max() - firstSeq + 1) - r.count();
     SeqRanges u = unused.get(device);
     long un = u == null ? 0 : u.countWithin(firstSeq, r.max());
-    return new DeviceGaps(device, r.count(), r.min(), r.max(), Math.max(0, missing), ev, un);
+    SeqRanges rf = refused.get(device);
+    // A refused number stored after all (a smaller resend of the same records) is not a gap.
+    long ref = rf == null ? 0 : Math.max(0, rf.countWithin(firstSeq, r.max()) - r.countShared(rf, firstSeq, r.max()));
+    return new DeviceGaps(device, r.count(), r.min(), r.max(), Math.max(0, missing), ev, un, ref);
   }
 
   /** Writes lines to dir/name+ext via a temp file, fsync, rename and a directory fsync. */
@@ -341,6 +383,9 @@ public final class LogStore {
     String device = o.get("device").getAsString();
     long ev = o.get("evicted_total").getAsLong();
     evicted.merge(device, ev, Math::max);
+    if (o.has("refused")) {
+      addRefused(device, o.get("seq_from").getAsLong(), o.get("seq_to").getAsLong());
+    }
     if (o.has("unused")) {
       for (com.google.gson.JsonElement e : o.getAsJsonArray("unused")) {
         com.google.gson.JsonArray pair = e.getAsJsonArray();

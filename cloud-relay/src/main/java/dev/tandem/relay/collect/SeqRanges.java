@@ -63,6 +63,19 @@ final class SeqRanges {
     return n;
   }
 
+  /** How many members of this set are also members of {@code other} and lie in [from, to]. */
+  long countShared(SeqRanges other, long from, long to) {
+    long n = 0;
+    for (Map.Entry<Long, Long> e : other.ranges.entrySet()) {
+      long lo = Math.max(from, e.getKey());
+      long hi = Math.min(to, e.getValue());
+      if (lo <= hi) {
+        n += countWithin(lo, hi);
+      }
+    }
+    return n;
+  }
+
   long count() {
     return count;
   }

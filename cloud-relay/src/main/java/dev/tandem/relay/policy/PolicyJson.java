@@ -1,8 +1,7 @@
 package dev.tandem.relay.policy;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.tandem.runtime.internal.json.JsonFields;
 import dev.tandem.runtime.policy.InvalidPolicyException;
 import dev.tandem.runtime.policy.Policy;
 
@@ -21,16 +20,12 @@ final class PolicyJson {
    * @throws PolicyPublisher.PolicyRejectedException with the field and the problem
    */
   static Policy validate(String json) throws PolicyPublisher.PolicyRejectedException {
-    JsonElement e;
+    JsonObject o;
     try {
-      e = JsonParser.parseString(json);
-    } catch (RuntimeException ex) {
-      throw new PolicyPublisher.PolicyRejectedException("policy is not JSON: " + ex.getMessage());
+      o = JsonFields.parse(json, PolicyJson::rejected).raw().deepCopy();
+    } catch (Rejected ex) {
+      throw new PolicyPublisher.PolicyRejectedException(ex.getMessage());
     }
-    if (!e.isJsonObject()) {
-      throw new PolicyPublisher.PolicyRejectedException("policy must be a JSON object");
-    }
-    JsonObject o = e.getAsJsonObject().deepCopy();
     if (!o.has(VERSION)) {
       o.addProperty(VERSION, 0);
     }
@@ -41,8 +36,22 @@ final class PolicyJson {
     }
   }
 
+  /** The version of a policy document, read strictly. */
   static long version(String json) {
-    JsonObject o = JsonParser.parseString(json).getAsJsonObject();
-    return o.get(VERSION).getAsLong();
+    return JsonFields.parse(json, PolicyJson::rejected).integer(VERSION);
+  }
+
+  private static Rejected rejected(String path, String value, String problem) {
+    return new Rejected((path.isEmpty() ? "policy " : "policy field '" + path + "' ") + problem
+        + (value.isEmpty() ? "" : ", was " + value));
+  }
+
+  /** A document that is not a JSON object, before it becomes a checked rejection. */
+  private static final class Rejected extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Rejected(String message) {
+      super(message);
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.tandem.relay.serve;
 
 import com.google.gson.JsonElement;
+import dev.tandem.runtime.internal.json.JsonFields;
 import dev.tandem.runtime.model.ExecutionProvider;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -135,21 +136,21 @@ public final class ModelConfig {
     f.allow("name", "file", "version", "providers", "intraOpThreads", "batchable", "maxBatch",
         "maxDelayMicros", "queueCapacity", "maxDynamicDim", "maxInputBytes", "padValues");
     Builder b = builder()
-        .name(f.requiredString("name"))
-        .file(baseDir.resolve(f.requiredString("file")))
-        .version(f.requiredString("version"))
-        .intraOpThreads((int) f.number("intraOpThreads", 0, 0, 1024))
+        .name(f.nonEmptyString("name"))
+        .file(baseDir.resolve(f.nonEmptyString("file")))
+        .version(f.nonEmptyString("version"))
+        .intraOpThreads((int) f.integer("intraOpThreads", 0, 0, 1024))
         .batchable(f.bool("batchable", false))
-        .maxBatch((int) f.number("maxBatch", 8, 1, 4096))
-        .maxDelayMicros(f.number("maxDelayMicros", 1000, 0, 10_000_000))
-        .queueCapacity((int) f.number("queueCapacity", 256, 1, 1_000_000))
-        .maxDynamicDim(f.number("maxDynamicDim", 512, 1, Integer.MAX_VALUE))
-        .maxInputBytes(f.number("maxInputBytes", 1 << 20, 1, Integer.MAX_VALUE));
+        .maxBatch((int) f.integer("maxBatch", 8, 1, 4096))
+        .maxDelayMicros(f.integer("maxDelayMicros", 1000, 0, 10_000_000))
+        .queueCapacity((int) f.integer("queueCapacity", 256, 1, 1_000_000))
+        .maxDynamicDim(f.integer("maxDynamicDim", 512, 1, Integer.MAX_VALUE))
+        .maxInputBytes(f.integer("maxInputBytes", 1 << 20, 1, Integer.MAX_VALUE));
     if (f.has("providers")) {
       List<ExecutionProvider> ps = new ArrayList<>();
       int i = 0;
       for (JsonElement e : f.array("providers")) {
-        String n = f.name("providers") + "[" + i++ + "]";
+        String n = f.path("providers") + "[" + i++ + "]";
         if (!e.isJsonPrimitive()) {
           throw new ConfigException(n + " must be a provider name, was " + e);
         }
@@ -163,15 +164,15 @@ public final class ModelConfig {
       b.providers(ps);
     }
     if (f.has("padValues")) {
-      JsonFields pads = f.child("padValues");
-      for (String input : pads.raw().keySet()) {
-        b.padValue(input, pads.decimal(input, 0, -Double.MAX_VALUE, Double.MAX_VALUE));
+      JsonFields pads = f.object("padValues");
+      for (String input : pads.names()) {
+        b.padValue(input, pads.number(input));
       }
     }
     try {
       return b.build();
     } catch (IllegalStateException e) {
-      throw new ConfigException(f.name("name").replaceAll("\\.name$", "") + ": " + e.getMessage(), e);
+      throw new ConfigException(f.path() + ": " + e.getMessage(), e);
     }
   }
 

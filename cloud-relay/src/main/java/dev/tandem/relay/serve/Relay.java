@@ -318,6 +318,11 @@ public final class Relay implements AutoCloseable {
             + config.quotaPerSecond() + " requests/s (burst " + config.quotaBurst() + ") on relay " + config.relayId());
       }
       RequestFrame request;
+      // The length before anything else (docs/protocol.md): a large frame of garbage is too large, not bad magic.
+      if (payload.length > config.maxFrameBytes()) {
+        throw new Rejection(ReplyStatus.BAD_REQUEST, "malformed frame: frame of " + payload.length
+            + " bytes, the limit is " + config.maxFrameBytes());
+      }
       try {
         version = FrameCodec.version(payload);
         reply = new Pending(deviceId, own, correlation, version, reply.inputs, received, received);
@@ -343,7 +348,7 @@ public final class Relay implements AutoCloseable {
         send(reply, model, rejection(r, m.config.version()));
         return;
       }
-      long allowMs = request.budgetMs() - 2 * request.uplinkEstimateMs();
+      long allowMs = allowedMs(request.budgetMs(), request.uplinkEstimateMs());
       if (allowMs <= 0) {
         metrics.answered(model, ReplyStatus.EXPIRED.wireName());
         send(reply, model, ReplyFrame.builder(ReplyStatus.EXPIRED)
@@ -366,6 +371,19 @@ public final class Relay implements AutoCloseable {
       metrics.answered(label, r.status().wireName());
       send(reply, model, rejection(r, ""));
     }
+  }
+
+  /** Longest a request may wait for its run, whatever budget it asks for: a day. */
+  static final long MAX_ALLOW_MS = TimeUnit.DAYS.toMillis(1);
+
+  /**
+   * The time a request may take here: its budget less twice the uplink estimate (the reply has to
+   * travel back), 0 or less when nothing is left, at most {@link #MAX_ALLOW_MS}. Both inputs are
+   * non-negative (the codec checks); no value of either overflows.
+   */
+  static long allowedMs(long budgetMs, long uplinkMs) {
+    long twiceUplink = uplinkMs > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * uplinkMs;
+    return Math.min(MAX_ALLOW_MS, budgetMs - twiceUplink);
   }
 
   private ReplyFrame rejection(Rejection r, String modelVersion) {

@@ -1,10 +1,8 @@
 package dev.tandem.relay.serve;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import dev.tandem.runtime.internal.json.JsonErrors;
+import dev.tandem.runtime.internal.json.JsonFields;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,34 +103,35 @@ public final class RelayConfig {
    * broker's).
    */
   public static RelayConfig load(Path file, String defaultBrokerUrl) {
-    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      Path dir = file.toAbsolutePath().getParent();
-      return parse(JsonParser.parseReader(r), dir, defaultBrokerUrl);
+    String json;
+    try {
+      json = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new ConfigException("cannot read relay config " + file + ": " + e.getMessage(), e);
-    } catch (JsonParseException e) {
-      throw new ConfigException("relay config " + file + " is not valid JSON: " + e.getMessage(), e);
     }
+    return parse(JsonFields.parse(json, errors("relay config " + file)), file.toAbsolutePath().getParent(),
+        defaultBrokerUrl);
   }
 
   /** Parses a JSON configuration; relative paths are resolved against {@code baseDir}. */
   public static RelayConfig parse(String json, Path baseDir) {
-    try {
-      return parse(JsonParser.parseString(json), baseDir, null);
-    } catch (JsonParseException e) {
-      throw new ConfigException("relay config is not valid JSON: " + e.getMessage(), e);
-    }
+    return parse(JsonFields.parse(json, errors("relay config")), baseDir, null);
   }
 
-  private static RelayConfig parse(JsonElement root, Path baseDir, String defaultBrokerUrl) {
-    JsonFields f = new JsonFields(root, "").allow(
-        "relayId", "topicPrefix", "broker", "models", "quota", "limits", "metrics", "shutdownGraceMs", "probe");
+  /** Errors that name the option's path, or the document when the path is empty. */
+  private static JsonErrors errors(String document) {
+    return (path, value, problem) -> new ConfigException(
+        (path.isEmpty() ? document : path) + " " + problem + (value.isEmpty() ? "" : ", was " + value));
+  }
+
+  private static RelayConfig parse(JsonFields f, Path baseDir, String defaultBrokerUrl) {
+    f.allow("relayId", "topicPrefix", "broker", "models", "quota", "limits", "metrics", "shutdownGraceMs", "probe");
     Builder b = builder();
     if (f.has("relayId")) {
-      b.relayId(f.requiredString("relayId"));
+      b.relayId(f.nonEmptyString("relayId"));
     }
     b.topicPrefix(f.string("topicPrefix", "tandem/v1"));
-    JsonFields broker = f.child("broker").allow("url", "clientId", "username", "password", "passwordEnv", "tls");
+    JsonFields broker = f.objectOrEmpty("broker").allow("url", "clientId", "username", "password", "passwordEnv", "tls");
     b.brokerUrl(broker.string("url", defaultBrokerUrl));
     b.clientId(broker.string("clientId", null));
     b.username(broker.string("username", null));
@@ -149,25 +148,24 @@ public final class RelayConfig {
     }
     b.password(password);
     if (broker.has("tls")) {
-      JsonFields tls = broker.child("tls").allow("caFile", "certFile", "keyFile");
+      JsonFields tls = broker.objectOrEmpty("tls").allow("caFile", "certFile", "keyFile");
       b.tls(
           path(baseDir, tls.string("caFile", null)),
           path(baseDir, tls.string("certFile", null)),
           path(baseDir, tls.string("keyFile", null)));
     }
-    int i = 0;
-    for (JsonElement m : f.array("models")) {
-      b.addModel(ModelConfig.parse(new JsonFields(m, "models[" + i++ + "]"), baseDir));
+    for (JsonFields m : f.objectsOrEmpty("models")) {
+      b.addModel(ModelConfig.parse(m, baseDir));
     }
-    JsonFields quota = f.child("quota").allow("requestsPerSecond", "burst");
-    b.quota(quota.decimal("requestsPerSecond", 0, 0, 1e9), (int) quota.number("burst", 0, 0, 1_000_000_000));
-    JsonFields limits = f.child("limits").allow("maxFrameBytes");
-    b.maxFrameBytes((int) limits.number("maxFrameBytes", 4 << 20, 64, 256 << 20));
-    JsonFields metrics = f.child("metrics").allow("host", "port");
-    b.metrics(metrics.string("host", "127.0.0.1"), (int) metrics.number("port", 9464, -1, 65535));
-    b.shutdownGraceMs(f.number("shutdownGraceMs", 10_000, 0, 3_600_000));
-    JsonFields probe = f.child("probe").allow("intervalMs", "timeoutMs");
-    b.probe(probe.number("intervalMs", 5_000, 0, 3_600_000), probe.number("timeoutMs", 20_000, 1, 86_400_000));
+    JsonFields quota = f.objectOrEmpty("quota").allow("requestsPerSecond", "burst");
+    b.quota(quota.number("requestsPerSecond", 0, 0, 1e9), (int) quota.integer("burst", 0, 0, 1_000_000_000));
+    JsonFields limits = f.objectOrEmpty("limits").allow("maxFrameBytes");
+    b.maxFrameBytes((int) limits.integer("maxFrameBytes", 4 << 20, 64, 256 << 20));
+    JsonFields metrics = f.objectOrEmpty("metrics").allow("host", "port");
+    b.metrics(metrics.string("host", "127.0.0.1"), (int) metrics.integer("port", 9464, -1, 65535));
+    b.shutdownGraceMs(f.integer("shutdownGraceMs", 10_000, 0, 3_600_000));
+    JsonFields probe = f.objectOrEmpty("probe").allow("intervalMs", "timeoutMs");
+    b.probe(probe.integer("intervalMs", 5_000, 0, 3_600_000), probe.integer("timeoutMs", 20_000, 1, 86_400_000));
     try {
       return b.build();
     } catch (IllegalStateException e) {

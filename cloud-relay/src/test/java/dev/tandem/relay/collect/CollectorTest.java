@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.relay.broker.EmbeddedBroker;
 import dev.tandem.relay.broker.PublishBlackholeProxy;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.TestBroker;
+import dev.tandem.testsupport.broker.TestBrokers;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -94,7 +95,7 @@ class CollectorTest {
   @Test
   void collector_storesBatchDurably_thenAcks_andCountsGapsInMetrics() throws Exception {
     Path storeDir = dir.resolve("store");
-    try (MosquittoBroker broker = MosquittoBroker.launch()) {
+    try (TestBroker broker = TestBrokers.start()) {
       LogStore store = LogStore.open(storeDir, Clock.systemUTC(), 1);
       PrometheusRegistry registry = new PrometheusRegistry();
       BlockingQueue<String> acks = new LinkedBlockingQueue<>();

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.TestBroker;
+import dev.tandem.testsupport.broker.TestBrokers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ class PolicyPublisherTest {
 
   @Test
   void publish_assignsRetainedPlusOne_andRollbackRepublishesOldContentAsNewVersion() throws Exception {
-    try (MosquittoBroker broker = MosquittoBroker.launch();
+    try (TestBroker broker = TestBrokers.start();
         PolicyPublisher p = new PolicyPublisher(broker.url(), "tandem/v1", null, null, null)) {
       assertThat(p.currentVersion("fleet-a", "minilm")).isZero();
       assertThat(p.publish("fleet-a", "minilm", policy(0.7)).version).isEqualTo(1);
@@ -45,7 +46,7 @@ class PolicyPublisherTest {
 
   @Test
   void publish_invalidPolicy_isRefusedWithReason_andNothingChanges() throws Exception {
-    try (MosquittoBroker broker = MosquittoBroker.launch();
+    try (TestBroker broker = TestBrokers.start();
         PolicyPublisher p = new PolicyPublisher(broker.url(), "tandem/v1", null, null, null)) {
       p.publish("fleet-a", "minilm", policy(0.7));
       assertThatThrownBy(() -> p.publish("fleet-a", "minilm", "{ nope"))

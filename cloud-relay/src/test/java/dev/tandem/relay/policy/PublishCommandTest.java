@@ -2,7 +2,8 @@ package dev.tandem.relay.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.TestBroker;
+import dev.tandem.testsupport.broker.TestBrokers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,7 @@ class PublishCommandTest {
     Files.write(good, PolicyFixtures.valid(0.7).getBytes(StandardCharsets.UTF_8));
     Path bad = dir.resolve("bad.json");
     Files.write(bad, PolicyFixtures.invalid().getBytes(StandardCharsets.UTF_8));
-    try (MosquittoBroker broker = MosquittoBroker.launch()) {
+    try (TestBroker broker = TestBrokers.start()) {
       String[] common = {"--broker", broker.url(), "--fleet", "f", "--model", "minilm"};
       ByteArrayOutputStream err = new ByteArrayOutputStream();
       int code = run(new PublishCommand(), err, concat(common, "--policy", bad.toString()));

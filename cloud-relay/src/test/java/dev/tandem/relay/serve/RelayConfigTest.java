@@ -62,7 +62,7 @@ class RelayConfigTest {
   void parse_unknownOption_namesIt() {
     assertThatThrownBy(() -> RelayConfig.parse("{\"broker\": {\"url\": \"tcp://h:1\"}, \"models\": ["
         + "{\"name\": \"m\", \"file\": \"m.onnx\", \"version\": \"1\", \"maxbatch\": 4}]}", BASE))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("models[0].maxbatch is not a known option");
+        .isInstanceOf(ConfigException.class).hasMessageContaining("models[0].maxbatch is not a known field");
   }
 
   @Test

@@ -12,7 +12,8 @@ import dev.tandem.runtime.internal.protocol.FrameCodec;
 import dev.tandem.runtime.internal.protocol.ReplyFrame;
 import dev.tandem.runtime.internal.protocol.RequestFrame;
 import dev.tandem.runtime.internal.protocol.Topics;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.Tools;
+import dev.tandem.testsupport.broker.MosquittoBroker;
 import dev.tandem.runtime.testing.TinyModels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,6 +58,7 @@ class RelayMosquittoTest {
 
   /** Starts mosquitto with docs/mosquitto/mosquitto.conf and acl, changing only paths and the listener. */
   MosquittoBroker docsBroker(Path certs) throws Exception {
+    Tools.require("mosquitto");
     Path docs = docsFolder();
     run("bash", docs.resolve("gen-certs.sh").toString(), certs.toString(), "localhost",
         "relay-1", "device-1", "device-2");

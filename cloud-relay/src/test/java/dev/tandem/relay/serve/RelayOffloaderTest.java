@@ -9,7 +9,9 @@ import dev.tandem.runtime.internal.offload.MqttOffloader;
 import dev.tandem.runtime.internal.offload.OffloadRequest;
 import dev.tandem.runtime.internal.offload.OffloadResult;
 import dev.tandem.runtime.offload.OffloadStatus;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.MosquittoBroker;
+import dev.tandem.testsupport.broker.TestBroker;
+import dev.tandem.testsupport.broker.TestBrokers;
 import dev.tandem.runtime.testing.TinyModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,9 +83,9 @@ class RelayOffloaderTest {
   }
 
   @Test
-  void twoRelaysOnMosquitto_oneCrashes_everyDecisionAnsweredByTheOtherOrByItsDeadline() throws Exception {
+  void twoRelays_oneCrashes_everyDecisionAnsweredByTheOtherOrByItsDeadline() throws Exception {
     long budget = 3_000;
-    try (MosquittoBroker broker = MosquittoBroker.launch();
+    try (TestBroker broker = TestBrokers.start();
         Relay a = new Relay(config("relay-a", broker.url())).start();
         Relay b = new Relay(config("relay-b", broker.url())).start();
         MqttOffloader d = device(broker.url(), "dev-f")) {

@@ -170,6 +170,31 @@ class RelayStatusTest {
   }
 
   @Test
+  void relay_largestBudget_isServed_largestUplink_expires_noOverflow() throws Exception {
+    TestDevice d = device("dev-budget");
+    ReplyFrame r = await(d.request("tiny", features(1, 2, 3, 4), Long.MAX_VALUE, 1));
+    assertThat(r.status()).as(r.message()).isEqualTo(ReplyStatus.OK);
+    ReplyFrame r2 = await(d.request("tiny", features(1, 2, 3, 4), Long.MAX_VALUE, Long.MAX_VALUE));
+    assertThat(r2.status()).isEqualTo(ReplyStatus.EXPIRED);
+    assertThat(r2.message()).contains("leaves nothing");
+    assertThat(Relay.allowedMs(Long.MAX_VALUE, 0)).isEqualTo(Relay.MAX_ALLOW_MS);
+    assertThat(Relay.allowedMs(Long.MAX_VALUE, Long.MAX_VALUE / 2 + 1)).isLessThanOrEqualTo(0);
+    assertThat(Relay.allowedMs(1_000, 100)).isEqualTo(800);
+    assertServes(d);
+  }
+
+  @Test
+  void relay_garbageOverTheFrameLimit_isTooLarge_notBadMagic() throws Exception {
+    TestDevice d = device("dev-garbage");
+    byte[] garbage = new byte[300 * 1024]; // over this relay's 256 KiB limit, no magic
+    Arrays.fill(garbage, (byte) 'x');
+    ReplyFrame r = await(d.send(TOPICS.infer("tiny", "dev-garbage"), garbage, TOPICS.result("dev-garbage")));
+    assertThat(r.status()).isEqualTo(ReplyStatus.BAD_REQUEST);
+    assertThat(r.message()).contains("307200 bytes", "limit is 262144").doesNotContain("TNDM");
+    assertServes(d);
+  }
+
+  @Test
   void relay_unknownModel_repliesUnknownModel() throws Exception {
     TestDevice d = device("dev-unknown");
     ReplyFrame r = await(d.request("nope", features(0, 0, 0, 0), 5_000, 1));

@@ -1,8 +1,7 @@
 package dev.tandem.agent.config;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.tandem.runtime.internal.json.JsonFields;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,22 +42,22 @@ public final class AgentConfig {
   private final Optional<Path> outputFile;
   private final DeviceStateConfig deviceState;
 
-  private AgentConfig(Json root) {
+  private AgentConfig(JsonFields root, Path base) {
     root.allow("device_id", "fleet", "device_class", "model", "preprocessing", "policy", "broker",
         "offload", "prices", "spool", "upload", "input", "output", "device_state");
-    deviceId = root.requiredString("device_id");
+    deviceId = root.nonEmptyString("device_id");
     checkLevel("device_id", deviceId);
-    fleet = root.requiredString("fleet");
+    fleet = root.nonEmptyString("fleet");
     checkLevel("fleet", fleet);
     deviceClass = root.string("device_class", "default");
-    model = new Model(root.object("model"));
-    Json pre = root.object("preprocessing").allow("kind", "tokenizer", "max_length", "cloud_tokenizer",
+    model = new Model(root.objectOrEmpty("model"), base);
+    JsonFields pre = root.objectOrEmpty("preprocessing").allow("kind", "tokenizer", "max_length", "cloud_tokenizer",
         "cloud_max_length");
     preprocessing = pre.choice("kind", Preprocessing.TENSOR, Preprocessing.class);
-    text = preprocessing == Preprocessing.TEXT ? new Text(pre) : null;
-    policy = new PolicySource(root.object("policy"));
-    broker = root.has("broker") ? new Broker(root.object("broker")) : null;
-    offload = new Offload(root.object("offload"), model.name);
+    text = preprocessing == Preprocessing.TEXT ? new Text(pre, base) : null;
+    policy = new PolicySource(root.objectOrEmpty("policy"), base);
+    broker = root.has("broker") ? new Broker(root.objectOrEmpty("broker"), base) : null;
+    offload = new Offload(root.objectOrEmpty("offload"), model.name);
     if (offload.enabled && broker == null) {
       throw new ConfigException("offload.enabled", "needs a broker section");
     }
@@ -68,18 +67,18 @@ public final class AgentConfig {
     if (!policy.file.isPresent() && !policy.subscribe) {
       throw new ConfigException("policy", "give a file, or subscribe to the fleet's policy topic");
     }
-    JsonObject prices = root.object("prices").raw();
+    JsonObject prices = root.objectOrEmpty("prices").raw();
     pricesJson = prices.toString();
-    spool = new Spool(root.object("spool"));
-    upload = new Upload(root.object("upload"));
+    spool = new Spool(root.objectOrEmpty("spool"), base);
+    upload = new Upload(root.objectOrEmpty("upload"));
     if (upload.enabled && broker == null) {
       throw new ConfigException("upload.enabled", "needs a broker section (or set it to false)");
     }
-    input = new Input(root.object("input"));
-    Json out = root.object("output").allow("file");
+    input = new Input(root.objectOrEmpty("input"), base);
+    JsonFields out = root.objectOrEmpty("output").allow("file");
     outputFile = out.has("file") && !out.string("file", "-").equals("-")
-        ? Optional.of(out.path("file", null)) : Optional.empty();
-    deviceState = new DeviceStateConfig(root.object("device_state"));
+        ? Optional.of(resolve(out, base, "file", null)) : Optional.empty();
+    deviceState = new DeviceStateConfig(root.objectOrEmpty("device_state"), base);
   }
 
   /**
@@ -100,16 +99,20 @@ public final class AgentConfig {
    * @throws ConfigException naming the bad field
    */
   public static AgentConfig parse(String json, Path baseDir) {
-    JsonElement e;
-    try {
-      e = JsonParser.parseString(json);
-    } catch (RuntimeException ex) {
-      throw new ConfigException("", "config is not valid JSON: " + ex.getMessage());
+    return new AgentConfig(JsonFields.parse(json, AgentConfig::error), baseDir);
+  }
+
+  private static ConfigException error(String path, String value, String problem) {
+    return new ConfigException(path, (path.isEmpty() ? "config " : "") + problem
+        + (value.isEmpty() ? "" : ", was " + value));
+  }
+
+  /** A path field, resolved against the config file's directory when relative. */
+  private static Path resolve(JsonFields j, Path base, String name, Path dflt) {
+    if (!j.has(name) && dflt != null) {
+      return dflt;
     }
-    if (!e.isJsonObject()) {
-      throw new ConfigException("", "config must be a JSON object");
-    }
-    return new AgentConfig(new Json(e.getAsJsonObject(), "", baseDir));
+    return base.resolve(j.nonEmptyString(name)).normalize();
   }
 
   static void checkLevel(String field, String v) {
@@ -191,14 +194,14 @@ public final class AgentConfig {
     private final List<String> providers;
     private final int intraOpThreads;
 
-    Model(Json j) {
+    Model(JsonFields j, Path base) {
       j.allow("name", "path", "providers", "intra_op_threads");
-      name = j.requiredString("name");
-      checkLevel(j.field("name"), name);
-      path = j.path("path", null);
+      name = j.nonEmptyString("name");
+      checkLevel(j.path("name"), name);
+      path = resolve(j, base, "path", null);
       List<String> p = j.strings("providers", Collections.singletonList("CPU"));
       if (p.isEmpty()) {
-        throw new ConfigException(j.field("providers"), "must name at least one provider");
+        throw new ConfigException(j.path("providers"), "must name at least one provider");
       }
       providers = Collections.unmodifiableList(new ArrayList<>(p));
       intraOpThreads = (int) j.integer("intra_op_threads", 1, 1, 256);
@@ -230,10 +233,10 @@ public final class AgentConfig {
     private final Path cloudTokenizer;
     private final int cloudMaxLength;
 
-    Text(Json j) {
-      tokenizer = j.path("tokenizer", null);
+    Text(JsonFields j, Path base) {
+      tokenizer = resolve(j, base, "tokenizer", null);
       maxLength = (int) j.integer("max_length", 128, 2, 8192);
-      cloudTokenizer = j.path("cloud_tokenizer", tokenizer);
+      cloudTokenizer = resolve(j, base, "cloud_tokenizer", tokenizer);
       cloudMaxLength = (int) j.integer("cloud_max_length", maxLength, 2, 8192);
     }
 
@@ -268,9 +271,9 @@ public final class AgentConfig {
     private final Optional<Path> file;
     private final boolean subscribe;
 
-    PolicySource(Json j) {
+    PolicySource(JsonFields j, Path base) {
       j.allow("file", "subscribe");
-      file = j.has("file") ? Optional.of(j.path("file", null)) : Optional.empty();
+      file = j.has("file") ? Optional.of(resolve(j, base, "file", null)) : Optional.empty();
       subscribe = j.bool("subscribe", true);
     }
 
@@ -295,25 +298,25 @@ public final class AgentConfig {
     private final Optional<Path> certFile;
     private final Optional<Path> keyFile;
 
-    Broker(Json j) {
+    Broker(JsonFields j, Path base) {
       j.allow("url", "topic_prefix", "username", "password_file", "ca_file", "cert_file", "key_file");
-      url = j.requiredString("url");
+      url = j.nonEmptyString("url");
       if (!(url.startsWith("tcp://") || url.startsWith("ssl://"))) {
-        throw new ConfigException(j.field("url"), "must start with tcp:// or ssl://, was \"" + url + "\"");
+        throw new ConfigException(j.path("url"), "must start with tcp:// or ssl://, was \"" + url + "\"");
       }
       topicPrefix = j.string("topic_prefix", "tandem/v1");
-      username = j.has("username") ? Optional.of(j.string("username", null)) : Optional.empty();
-      passwordFile = opt(j, "password_file");
-      caFile = opt(j, "ca_file");
-      certFile = opt(j, "cert_file");
-      keyFile = opt(j, "key_file");
+      username = j.has("username") ? Optional.of(j.string("username")) : Optional.empty();
+      passwordFile = opt(j, base, "password_file");
+      caFile = opt(j, base, "ca_file");
+      certFile = opt(j, base, "cert_file");
+      keyFile = opt(j, base, "key_file");
       if (certFile.isPresent() != keyFile.isPresent()) {
-        throw new ConfigException(j.field("cert_file"), "cert_file and key_file go together");
+        throw new ConfigException(j.path("cert_file"), "cert_file and key_file go together");
       }
     }
 
-    private static Optional<Path> opt(Json j, String name) {
-      return j.has(name) ? Optional.of(j.path(name, null)) : Optional.empty();
+    private static Optional<Path> opt(JsonFields j, Path base, String name) {
+      return j.has(name) ? Optional.of(resolve(j, base, name, null)) : Optional.empty();
     }
 
     public String url() {
@@ -351,11 +354,11 @@ public final class AgentConfig {
     private final String cloudModel;
     private final int maxConcurrent;
 
-    Offload(Json j, String edgeModel) {
+    Offload(JsonFields j, String edgeModel) {
       j.allow("enabled", "cloud_model", "max_concurrent");
       enabled = j.bool("enabled", false);
       cloudModel = j.string("cloud_model", edgeModel);
-      checkLevel(j.field("cloud_model"), cloudModel);
+      checkLevel(j.path("cloud_model"), cloudModel);
       maxConcurrent = (int) j.integer("max_concurrent", 8, 1, 1024);
     }
 
@@ -382,9 +385,9 @@ public final class AgentConfig {
     private final long diskBudgetBytes;
     private final Fsync fsync;
 
-    Spool(Json j) {
+    Spool(JsonFields j, Path base) {
       j.allow("dir", "disk_budget_bytes", "fsync");
-      dir = j.path("dir", null);
+      dir = resolve(j, base, "dir", null);
       diskBudgetBytes = j.integer("disk_budget_bytes", 64L << 20, 4096, Long.MAX_VALUE);
       fsync = j.choice("fsync", Fsync.EVERY, Fsync.class);
     }
@@ -411,7 +414,7 @@ public final class AgentConfig {
     private final long backoffInitialMs;
     private final long backoffMaxMs;
 
-    Upload(Json j) {
+    Upload(JsonFields j) {
       j.allow("enabled", "max_batch_records", "interval_ms", "ack_timeout_ms", "backoff_initial_ms",
           "backoff_max_ms");
       enabled = j.bool("enabled", true);
@@ -456,9 +459,9 @@ public final class AgentConfig {
     private final int httpPort;
     private final String httpBind;
 
-    Input(Json j) {
+    Input(JsonFields j, Path base) {
       j.allow("stdin", "dir", "http_port", "http_bind");
-      dir = j.has("dir") ? Optional.of(j.path("dir", null)) : Optional.empty();
+      dir = j.has("dir") ? Optional.of(resolve(j, base, "dir", null)) : Optional.empty();
       httpPort = (int) j.integer("http_port", -1, -1, 65535);
       stdin = j.bool("stdin", !dir.isPresent() && httpPort < 0);
       httpBind = j.string("http_bind", "127.0.0.1");
@@ -492,13 +495,13 @@ public final class AgentConfig {
     private final Path netDir;
     private final Optional<Path> overrideFile;
 
-    DeviceStateConfig(Json j) {
+    DeviceStateConfig(JsonFields j, Path base) {
       j.allow("network_type", "metered", "power_supply_dir", "net_dir", "override_file");
-      networkType = j.has("network_type") ? Optional.of(j.string("network_type", null)) : Optional.empty();
+      networkType = j.has("network_type") ? Optional.of(j.string("network_type")) : Optional.empty();
       metered = j.bool("metered", false);
-      powerSupplyDir = j.path("power_supply_dir", java.nio.file.Paths.get("/sys/class/power_supply"));
-      netDir = j.path("net_dir", java.nio.file.Paths.get("/sys/class/net"));
-      overrideFile = j.has("override_file") ? Optional.of(j.path("override_file", null)) : Optional.empty();
+      powerSupplyDir = resolve(j, base, "power_supply_dir", java.nio.file.Paths.get("/sys/class/power_supply"));
+      netDir = resolve(j, base, "net_dir", java.nio.file.Paths.get("/sys/class/net"));
+      overrideFile = j.has("override_file") ? Optional.of(resolve(j, base, "override_file", null)) : Optional.empty();
     }
 
     /** A fixed network type (policy JSON name, e.g. "4g"); empty means probe it. */

@@ -1,6 +1,8 @@
 package dev.tandem.agent.simulate;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import com.google.gson.JsonParser;
 import dev.tandem.agent.input.InferRequest;
 import dev.tandem.agent.input.InvalidRequestException;
@@ -8,6 +10,7 @@ import dev.tandem.runtime.model.ElementType;
 import dev.tandem.runtime.model.ModelInfo;
 import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.model.TensorSpec;
+import dev.tandem.runtime.text.TextInput;
 import dev.tandem.runtime.text.WordPieceTokenizer;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -19,35 +22,54 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Random;
 
 /**
  * The inputs a fleet replays: JSON lines, each {@code {"id", "text" | "inputs", "label"?}}.
- * {@code text} is tokenized with the runtime's WordPiece tokenizer (one message, unpadded, as a
- * device does); {@code inputs} are raw tensors in the agent's request format
+ * {@code text} is kept as text: each device's runtime tokenizes it as it decides ({@link TextInputs}:
+ * one message, unpadded, for the edge; for the cloud, with its own tokenizer, only on offload);
+ * {@code inputs} are raw tensors in the agent's request format
  * ({@code [{"name", "type", "shape", "data"}]}); {@code label}, when present, is the true class
- * a device reports as feedback. The workload's split files (id, text, label) are read as they
- * are. Preprocessed once at load; immutable and thread-safe.
+ * (an index, or a class name such as the workload's {@code "ham"}), which a device reports as
+ * feedback. The workload's split files (id, text, label) are read as they are. Immutable and
+ * thread-safe.
  */
 public final class DataSet {
-  /** One input: its tensors and, when known, its true label (-1 otherwise). */
+  /** One input: a text or tensors, and its true label (-1 if unknown). */
   public static final class Item {
     private final String id;
     private final List<Tensor> tensors;
+    private final String text;
     private final int label;
 
     Item(String id, List<Tensor> tensors, int label) {
+      this(id, tensors, null, label);
+    }
+
+    private Item(String id, List<Tensor> tensors, String text, int label) {
       this.id = id;
       this.tensors = tensors;
+      this.text = text;
       this.label = label;
+    }
+
+    static Item text(String id, String text, int label) {
+      return new Item(id, List.of(), text, label);
     }
 
     public String id() {
       return id;
     }
 
+    /** The edge model's input tensors; empty for a text. */
     public List<Tensor> tensors() {
       return tensors;
+    }
+
+    /** The text, tokenized by the device's runtime; empty for tensors. */
+    public Optional<String> text() {
+      return Optional.ofNullable(text);
     }
 
     /** The true class, or -1 when the data set does not say. */
@@ -57,13 +79,15 @@ public final class DataSet {
   }
 
   private final List<Item> items;
+  private final TextInputs textInputs;
 
-  private DataSet(List<Item> items) {
+  private DataSet(List<Item> items, TextInputs textInputs) {
     this.items = Collections.unmodifiableList(items);
+    this.textInputs = textInputs;
   }
 
   /**
-   * Reads a data set.
+   * Reads a data set whose text lines are tokenized for the edge model only.
    *
    * @param tokenizer for {@code text} lines; {@code null} when the model takes raw tensors
    * @param maxTokens longest token sequence kept (with {@code tokenizer})
@@ -71,6 +95,20 @@ public final class DataSet {
    * @throws IllegalArgumentException naming the line that cannot be used
    */
   public static DataSet read(Path file, WordPieceTokenizer tokenizer, int maxTokens) throws IOException {
+    return read(file, tokenizer == null ? null : TextInputs.edgeOnly(TextInput.of(tokenizer, maxTokens)), List.of());
+  }
+
+  /**
+   * Reads a data set.
+   *
+   * @param text how the devices take {@code text} lines (the edge's and the cloud's text
+   *     inputs); {@code null} when the model takes raw tensors
+   * @param labelNames class names in the model's output order, for labels given as names
+   *     ({@code "label": "spam"}); empty when labels are class indices
+   * @throws IOException when the file cannot be read
+   * @throws IllegalArgumentException naming the line that cannot be used
+   */
+  public static DataSet read(Path file, TextInputs text, List<String> labelNames) throws IOException {
     List<Item> items = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line;
@@ -81,7 +119,7 @@ public final class DataSet {
           continue;
         }
         try {
-          items.add(item(line, tokenizer, maxTokens, n));
+          items.add(item(line, text, labelNames, n));
         } catch (InvalidRequestException | IllegalStateException | IllegalArgumentException e) {
           throw new IllegalArgumentException(file + " line " + n + ": " + e.getMessage(), e);
         }
@@ -90,29 +128,55 @@ public final class DataSet {
     if (items.isEmpty()) {
       throw new IllegalArgumentException(file + ": no inputs");
     }
-    return new DataSet(items);
+    return new DataSet(items, text);
   }
 
-  private static Item item(String line, WordPieceTokenizer tokenizer, int maxTokens, int lineNo) {
+  private static Item item(String line, TextInputs text, List<String> labelNames, int lineNo) {
     InferRequest req = InferRequest.parse(line);
     JsonObject o = JsonParser.parseString(line).getAsJsonObject();
-    int label = -1;
-    if (o.has("label") && !o.get("label").isJsonNull()) {
-      label = o.get("label").getAsInt();
-      if (label < 0) {
-        throw new IllegalArgumentException("label must be >= 0, was " + label);
-      }
-    }
+    int label = o.has("label") ? label(o.get("label"), labelNames) : -1;
     String id = req.id().isEmpty() ? Integer.toString(lineNo) : req.id();
-    List<Tensor> tensors;
-    if (req.text().isPresent() && tokenizer != null) {
-      tensors = tokenizer.encode(req.text().get(), maxTokens).toTensors();
-    } else if (!req.tensors().isEmpty()) {
-      tensors = req.tensors();
-    } else {
-      throw new IllegalArgumentException("a text line needs --tokenizer (the model's tokenizer.json)");
+    if (req.text().isPresent() && text != null) {
+      return Item.text(id, req.text().get(), label);
     }
-    return new Item(id, tensors, label);
+    if (!req.tensors().isEmpty()) {
+      return new Item(id, req.tensors(), label);
+    }
+    throw new IllegalArgumentException("a text line needs --tokenizer (the model's tokenizer.json)");
+  }
+
+  /** A label given as a class index or as one of {@code names}; -1 for null. */
+  static int label(JsonElement e, List<String> names) {
+    if (e.isJsonNull()) {
+      return -1;
+    }
+    if (!e.isJsonPrimitive()) {
+      throw new IllegalArgumentException("label must be a class index or a class name, was " + e);
+    }
+    JsonPrimitive p = e.getAsJsonPrimitive();
+    if (p.isNumber()) {
+      double v = p.getAsDouble();
+      if (v < 0 || v != Math.rint(v) || v > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("label must be a class index >= 0, was " + p);
+      }
+      return (int) v;
+    }
+    String name = p.getAsString();
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("label \"" + name + "\" is a class name, but the class names are not"
+          + " known: pass --labels (the names in the model's output order, e.g. --labels ham,spam) or use a"
+          + " model whose metadata has tandem.labels");
+    }
+    int i = names.indexOf(name);
+    if (i < 0) {
+      throw new IllegalArgumentException("label \"" + name + "\" is not one of the classes " + names);
+    }
+    return i;
+  }
+
+  /** How the devices take the text lines; empty when the set has tensors only. */
+  public Optional<TextInputs> textInputs() {
+    return Optional.ofNullable(textInputs);
   }
 
   public List<Item> items() {

@@ -45,6 +45,8 @@ public final class FleetSimulation {
   private static final Logger log = LoggerFactory.getLogger(FleetSimulation.class);
 
   private final Options o;
+  private final FleetStats stats = new FleetStats();
+  private volatile boolean stopRequested;
 
   /** What a run did. */
   public static final class Result {
@@ -120,6 +122,10 @@ public final class FleetSimulation {
     Topics topics = Topics.defaults();
     boolean upload = true;
     boolean feedback = true;
+    double feedbackShare = 1.0;
+    int replayMessages;
+    boolean followPolicy;
+    long awaitPolicyVersion;
     int intraOpThreads = 1;
     long drainTimeoutMs = 60_000;
     PrintStream progress;
@@ -228,6 +234,41 @@ public final class FleetSimulation {
       return this;
     }
 
+    /** The share of labelled decisions whose label a device reports (default 1: all). */
+    public Options feedbackShare(double v) {
+      feedbackShare = v;
+      return this;
+    }
+
+    /**
+     * Replays the data set's first {@code messages} items in order (again from the start when
+     * it has fewer), each decided once by whichever device is free next, instead of drawing at
+     * random for the duration; the run ends when all are decided, or at the duration at the
+     * latest. 0 (the default) draws at random.
+     */
+    public Options replay(int messages) {
+      replayMessages = messages;
+      return this;
+    }
+
+    /**
+     * Whether each device follows the fleet's retained policy topic, as an agent does, and
+     * applies a newer policy made for its edge model (default off).
+     */
+    public Options followPolicy(boolean v) {
+      followPolicy = v;
+      return this;
+    }
+
+    /**
+     * With {@link #followPolicy}: before deciding, wait (up to 30 s) until every device applied a
+     * policy of at least this version from the fleet's topic (default 0: no wait).
+     */
+    public Options awaitPolicyVersion(long v) {
+      awaitPolicyVersion = v;
+      return this;
+    }
+
     /** ONNX Runtime intra-op threads of the shared session (default 1). */
     public Options intraOpThreads(int v) {
       intraOpThreads = v;
@@ -255,6 +296,9 @@ public final class FleetSimulation {
       require(durationMs >= 1, "duration must be positive, was " + durationMs + " ms");
       require(ratePerDevice > 0 && !Double.isInfinite(ratePerDevice), "rate must be > 0, was " + ratePerDevice);
       require(intraOpThreads >= 0, "intraOpThreads must be >= 0, was " + intraOpThreads);
+      require(feedbackShare >= 0 && feedbackShare <= 1, "feedback share must be in [0, 1], was " + feedbackShare);
+      require(replayMessages >= 0, "messages to replay must be >= 0, was " + replayMessages);
+      require(!followPolicy || upload, "following the policy topic needs the log connection (upload on)");
       for (String n : networkMix.names()) {
         networkProfile(n);
       }
@@ -290,16 +334,17 @@ public final class FleetSimulation {
    * @throws Exception when the model cannot be loaded or a device cannot be set up
    */
   public Result run() throws Exception {
+    stopRequested = false;
     URI broker = URI.create(o.brokerUrl);
     if (!"tcp".equals(broker.getScheme()) || broker.getPort() < 0) {
       throw new IllegalArgumentException("--broker must be tcp://host:port (the proxies speak plain TCP), was "
           + o.brokerUrl);
     }
-    FleetStats stats = new FleetStats();
     ScheduledThreadPoolExecutor proxyScheduler = new ScheduledThreadPoolExecutor(4, daemon("link-proxy-writer"));
     proxyScheduler.setRemoveOnCancelPolicy(true);
     ExecutorService shared = Executors.newFixedThreadPool(4, daemon("fleet-records"));
     ModelSession session = ModelSession.builder().path(o.edgeModel).intraOpThreads(o.intraOpThreads).build();
+    String edgeHash = session.info().sha256();
     List<SimulatedDevice> devices = new ArrayList<>();
     try {
       SimulatedDevice.Setup setup = new SimulatedDevice.Setup();
@@ -314,6 +359,9 @@ public final class FleetSimulation {
       setup.executor = shared;
       setup.proxyScheduler = proxyScheduler;
       setup.stats = stats;
+      setup.followPolicy = o.followPolicy;
+      setup.textInputs = o.dataSet.textInputs().orElse(null);
+      setup.edgeModelHash = edgeHash;
       Random assign = new Random(o.seed);
       List<String> nets = o.networkMix.assign(o.devices, assign);
       List<String> kinds = o.deviceMix.assign(o.devices, assign);
@@ -335,6 +383,7 @@ public final class FleetSimulation {
       if (unconnected > 0) {
         log.warn("{} devices not connected to {} after 15 s; starting anyway", unconnected, o.brokerUrl);
       }
+      awaitPolicy(devices);
       double seconds = drive(devices, stats);
       // Shadow replies and records of decisions still answering land within the deadline.
       Thread.sleep(o.policy.deadlineMs() + 500);
@@ -354,31 +403,72 @@ public final class FleetSimulation {
     }
   }
 
+  /** Waits until every device has applied the policy version the options ask for (30 s at most). */
+  private void awaitPolicy(List<SimulatedDevice> devices) throws InterruptedException {
+    if (!o.followPolicy || o.awaitPolicyVersion <= 0) {
+      return;
+    }
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!stopRequested) {
+      int behind = 0;
+      for (SimulatedDevice d : devices) {
+        if (d.policyVersion() < o.awaitPolicyVersion) {
+          behind++;
+        }
+      }
+      if (behind == 0) {
+        return;
+      }
+      if (System.nanoTime() > end) {
+        log.warn("{} devices have not applied policy version {} after 30 s; starting anyway", behind,
+            o.awaitPolicyVersion);
+        return;
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** What the fleet has done so far; safe to read while it runs. */
+  public FleetStats stats() {
+    return stats;
+  }
+
+  /**
+   * Ends the run early: devices stop deciding new inputs, and {@link #run()} goes on to its
+   * drain and close as at the end of the duration. Callable from any thread (a shutdown hook).
+   */
+  public void stop() {
+    stopRequested = true;
+  }
+
   /** Runs every device's loop for the duration; returns the seconds it took. */
   private double drive(List<SimulatedDevice> devices, FleetStats stats) throws InterruptedException {
     long start = System.nanoTime();
     long end = start + TimeUnit.MILLISECONDS.toNanos(o.durationMs);
     AtomicLong inputs = new AtomicLong();
+    AtomicInteger nextItem = new AtomicInteger();
+    AtomicInteger replayed = new AtomicInteger();
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < devices.size(); i++) {
       SimulatedDevice d = devices.get(i);
       Random r = new Random(o.seed * 7_919L + i);
-      Thread t = new Thread(() -> loop(d, r, start, end, inputs), "device-" + d.id());
+      Thread t = new Thread(() -> loop(d, r, start, end, inputs, nextItem, replayed), "device-" + d.id());
       t.setDaemon(true);
       threads.add(t);
     }
     threads.forEach(Thread::start);
     try {
-      while (System.nanoTime() < end) {
+      while (System.nanoTime() < end && !stopRequested && !replayDone(replayed)) {
         long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
         Thread.sleep(Math.max(1, Math.min(500, left)));
         if (o.progress != null) {
-          progress(o.progress, System.nanoTime() - start, end - start, stats);
+          progress(o.progress, System.nanoTime() - start, end - start, stats, replayed.get(), o.replayMessages);
         }
       }
     } finally {
+      stopRequested = true;
       if (o.progress != null) {
-        progress(o.progress, end - start, end - start, stats);
+        progress(o.progress, System.nanoTime() - start, end - start, stats, replayed.get(), o.replayMessages);
         o.progress.println();
         o.progress.flush();
       }
@@ -389,13 +479,18 @@ public final class FleetSimulation {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  private void loop(SimulatedDevice d, Random r, long start, long end, AtomicLong inputs) {
+  private boolean replayDone(AtomicInteger replayed) {
+    return o.replayMessages > 0 && replayed.get() >= o.replayMessages;
+  }
+
+  private void loop(SimulatedDevice d, Random r, long start, long end, AtomicLong inputs, AtomicInteger nextItem,
+      AtomicInteger replayed) {
     List<DataSet.Item> items = o.dataSet.items();
     long meanGapNanos = (long) (1e9 / o.ratePerDevice);
     long next = start + gap(r, meanGapNanos);
     while (true) {
       long now = System.nanoTime();
-      if (next >= end) {
+      if (next >= end || stopRequested) {
         return;
       }
       if (next > now) {
@@ -407,7 +502,21 @@ public final class FleetSimulation {
       } else if (now - next > TimeUnit.SECONDS.toNanos(1)) {
         next = now; // fell behind: skip ahead rather than burst
       }
-      d.decide(items.get(r.nextInt(items.size())), o.feedback);
+      DataSet.Item item;
+      if (o.replayMessages > 0) {
+        int k = nextItem.getAndIncrement();
+        if (k >= o.replayMessages) {
+          return;
+        }
+        item = items.get(k % items.size());
+      } else {
+        item = items.get(r.nextInt(items.size()));
+      }
+      boolean report = o.feedback && (o.feedbackShare >= 1 || r.nextDouble() < o.feedbackShare);
+      d.decide(item, report);
+      if (o.replayMessages > 0) {
+        replayed.incrementAndGet();
+      }
       inputs.incrementAndGet();
       next += gap(r, meanGapNanos);
     }
@@ -417,17 +526,22 @@ public final class FleetSimulation {
    * One carriage-return progress line: elapsed of total seconds as a bar, and the fleet's
    * counts so far; needs no terminal library.
    */
-  private static void progress(PrintStream out, long elapsedNanos, long totalNanos, FleetStats stats) {
+  private static void progress(PrintStream out, long elapsedNanos, long totalNanos, FleetStats stats, int replayed,
+      int toReplay) {
     int width = 40;
-    double f = Math.min(1.0, elapsedNanos / (double) totalNanos);
+    double f = toReplay > 0 ? Math.min(1.0, replayed / (double) toReplay)
+        : Math.min(1.0, elapsedNanos / (double) totalNanos);
     int filled = (int) Math.round(f * width);
     StringBuilder bar = new StringBuilder(width);
     for (int i = 0; i < width; i++) {
       bar.append(i < filled ? '=' : ' ');
     }
-    out.print(String.format(Locale.ROOT, "\rsimulate %3d%% [%s] %d/%d s  decisions %d, cloud %d, fallbacks %d,"
-        + " errors %d ", Math.round(f * 100), bar, TimeUnit.NANOSECONDS.toSeconds(elapsedNanos),
-        TimeUnit.NANOSECONDS.toSeconds(totalNanos), stats.decisions(), stats.route(Route.CLOUD),
+    String done = toReplay > 0 ? String.format(Locale.ROOT, "%d/%d messages, %d s", replayed, toReplay,
+        TimeUnit.NANOSECONDS.toSeconds(elapsedNanos))
+        : String.format(Locale.ROOT, "%d/%d s", TimeUnit.NANOSECONDS.toSeconds(elapsedNanos),
+            TimeUnit.NANOSECONDS.toSeconds(totalNanos));
+    out.print(String.format(Locale.ROOT, "\rsimulate %3d%% [%s] %s  decisions %d, cloud %d, fallbacks %d,"
+        + " errors %d ", Math.round(f * 100), bar, done, stats.decisions(), stats.route(Route.CLOUD),
         stats.route(Route.EDGE_FALLBACK), stats.errors()));
     out.flush();
   }

@@ -1,5 +1,6 @@
 package dev.tandem.agent.simulate;
 
+import dev.tandem.runtime.offload.OffloadStatus;
 import dev.tandem.runtime.policy.Route;
 import dev.tandem.runtime.record.AmendmentRecord;
 import dev.tandem.runtime.record.CloudResult;
@@ -33,6 +34,69 @@ public final class FleetStats {
   private final Map<String, Group> byNetwork = new ConcurrentHashMap<>();
   private final Map<String, Group> byDevice = new ConcurrentHashMap<>();
   private final Group all = new Group();
+  private final Map<Long, LongAdder> policyVersions = new ConcurrentHashMap<>();
+  /** Per decision id: {answered class, edge class, cloud class or -1}; the cloud's may come later (shadow, late reply). */
+  private final Map<String, int[]> predictions = new ConcurrentHashMap<>();
+  /** Per decision id: the true class the data set gave. */
+  private final Map<String, Integer> truths = new ConcurrentHashMap<>();
+
+  /** How often the answers, the edge alone and the cloud were right on the decisions with a known label. */
+  public static final class Accuracy {
+    private final long labelled;
+    private final long answeredRight;
+    private final long edgeRight;
+    private final long cloudAsked;
+    private final long cloudRight;
+
+    Accuracy(long labelled, long answeredRight, long edgeRight, long cloudAsked, long cloudRight) {
+      this.labelled = labelled;
+      this.answeredRight = answeredRight;
+      this.edgeRight = edgeRight;
+      this.cloudAsked = cloudAsked;
+      this.cloudRight = cloudRight;
+    }
+
+    /** Decisions whose true label is known. */
+    public long labelled() {
+      return labelled;
+    }
+
+    /** Share of labelled decisions answered right (the route's answer), NaN when none. */
+    public double answered() {
+      return ratio(answeredRight, labelled);
+    }
+
+    /** Share of labelled decisions the edge model alone got right, NaN when none. */
+    public double edgeOnly() {
+      return ratio(edgeRight, labelled);
+    }
+
+    /** Labelled decisions with a cloud answer (cloud, shadow, or a late reply). */
+    public long cloudAnswered() {
+      return cloudAsked;
+    }
+
+    /** Share of those the cloud got right, NaN when none. */
+    public double cloud() {
+      return ratio(cloudRight, cloudAsked);
+    }
+
+    public long answeredRight() {
+      return answeredRight;
+    }
+
+    public long edgeRight() {
+      return edgeRight;
+    }
+
+    public long cloudRight() {
+      return cloudRight;
+    }
+
+    private static double ratio(long k, long n) {
+      return n == 0 ? Double.NaN : k / (double) n;
+    }
+  }
 
   /** Latency samples and totals of one profile. */
   static final class Group {
@@ -42,12 +106,26 @@ public final class FleetStats {
     final LongAdder fallbacks = new LongAdder();
     private final List<Double> latencies = new ArrayList<>();
     private double usd;
+    private double edgeUsd;
     private double joules;
+    private long offloads;
+    private long offloadBytes;
 
     synchronized void add(DecisionRecord r) {
       latencies.add(r.latencyMs());
       usd += r.cost().totalUsd();
+      edgeUsd += r.cost().edgeUsd();
       joules += r.cost().edgeJoules();
+      if (r.bytesUp() > 0) {
+        offloads++;
+        offloadBytes += r.bytesUp() + Math.max(0, r.bytesDown());
+      }
+    }
+
+    synchronized Totals totals() {
+      double[] lat = sortedLatencies();
+      return new Totals(devices.get(), decisions.sum(), cloud.sum(), fallbacks.sum(), percentile(lat, 50),
+          percentile(lat, 95), usd, edgeUsd, joules, offloads, offloadBytes);
     }
 
     synchronized double[] sortedLatencies() {
@@ -68,6 +146,103 @@ public final class FleetStats {
     }
   }
 
+  /** What one profile's devices did, at one moment. */
+  public static final class Totals {
+    private final long devices;
+    private final long decisions;
+    private final long cloud;
+    private final long fallbacks;
+    private final double p50Ms;
+    private final double p95Ms;
+    private final double usd;
+    private final double edgeUsd;
+    private final double joules;
+    private final long offloads;
+    private final long offloadBytes;
+
+    Totals(long devices, long decisions, long cloud, long fallbacks, double p50Ms, double p95Ms, double usd,
+        double edgeUsd, double joules, long offloads, long offloadBytes) {
+      this.devices = devices;
+      this.decisions = decisions;
+      this.cloud = cloud;
+      this.fallbacks = fallbacks;
+      this.p50Ms = p50Ms;
+      this.p95Ms = p95Ms;
+      this.usd = usd;
+      this.edgeUsd = edgeUsd;
+      this.joules = joules;
+      this.offloads = offloads;
+      this.offloadBytes = offloadBytes;
+    }
+
+    public long devices() {
+      return devices;
+    }
+
+    public long decisions() {
+      return decisions;
+    }
+
+    /** Decisions answered by the cloud (route {@code cloud}). */
+    public long cloud() {
+      return cloud;
+    }
+
+    public long fallbacks() {
+      return fallbacks;
+    }
+
+    /** End-to-end latency percentiles (nearest rank), NaN without decisions. */
+    public double p50Ms() {
+      return p50Ms;
+    }
+
+    public double p95Ms() {
+      return p95Ms;
+    }
+
+    /** The records' total cost. */
+    public double usd() {
+      return usd;
+    }
+
+    /** The edge's share of it (energy at the device's price). */
+    public double edgeUsd() {
+      return edgeUsd;
+    }
+
+    public double joules() {
+      return joules;
+    }
+
+    /** Decisions that sent the cloud a request (any route), and their bytes up and down. */
+    public long offloads() {
+      return offloads;
+    }
+
+    public long offloadBytes() {
+      return offloadBytes;
+    }
+  }
+
+  /** Totals of the decisions made on one network profile, or empty totals when none. */
+  public Totals network(String profile) {
+    Group g = byNetwork.get(profile);
+    return (g == null ? new Group() : g).totals();
+  }
+
+  /** The network profiles seen, sorted. */
+  public List<String> networks() {
+    List<String> names = new ArrayList<>(byNetwork.keySet());
+    Collections.sort(names);
+    return names;
+  }
+
+  /** Totals over all decisions. */
+  public Totals total() {
+    return all.totals();
+  }
+
   /** Registers a device, so profile rows count devices even when they decided nothing. */
   void device(String networkProfile, String deviceProfile) {
     byNetwork.computeIfAbsent(networkProfile, k -> new Group()).devices.incrementAndGet();
@@ -79,6 +254,13 @@ public final class FleetStats {
   void record(Record r, String networkProfile, String deviceProfile) {
     if (r instanceof AmendmentRecord) {
       amendments.increment();
+      AmendmentRecord a = (AmendmentRecord) r;
+      if (a.type() == AmendmentRecord.Type.LATE_REPLY && a.cloud().isPresent()
+          && a.cloud().get().status() == OffloadStatus.OK) {
+        int cloudClass = a.cloud().get().prediction();
+        predictions.compute(a.decisionId(), (k, v) -> v == null ? new int[] {-1, -1, cloudClass}
+            : new int[] {v[0], v[1], cloudClass});
+      }
       return;
     }
     if (!(r instanceof DecisionRecord)) {
@@ -86,6 +268,13 @@ public final class FleetStats {
     }
     DecisionRecord d = (DecisionRecord) r;
     decisions.increment();
+    policyVersions.computeIfAbsent(d.policyVersion(), k -> new LongAdder()).increment();
+    int cloudClass = d.cloud().isPresent() && d.cloud().get().status() == OffloadStatus.OK
+        ? d.cloud().get().prediction() : -1;
+    int edgeClass = d.edge().isPresent() ? d.edge().get().prediction() : -1;
+    int answered = d.prediction();
+    predictions.compute(Record.id(d.device(), d.seq()), (k, v) -> new int[] {answered, edgeClass,
+        v != null && v[2] >= 0 ? v[2] : cloudClass});
     routes.computeIfAbsent(d.route(), k -> new LongAdder()).increment();
     boolean fallback = d.route() == Route.EDGE_FALLBACK;
     if (fallback) {
@@ -115,6 +304,44 @@ public final class FleetStats {
   void error(Throwable e) {
     errors.increment();
     errorKinds.computeIfAbsent(e.getClass().getSimpleName(), k -> new LongAdder()).increment();
+  }
+
+  /** The true class of a decision's input, as the data set gives it. */
+  void truth(String decisionId, int label) {
+    if (label >= 0) {
+      truths.put(decisionId, label);
+    }
+  }
+
+  /** Accuracy so far over the decisions whose label is known and whose record was written. */
+  public Accuracy accuracy() {
+    long n = 0;
+    long answeredRight = 0;
+    long edgeRight = 0;
+    long cloudAsked = 0;
+    long cloudRight = 0;
+    for (Map.Entry<String, Integer> e : truths.entrySet()) {
+      int[] p = predictions.get(e.getKey());
+      if (p == null || p[0] < 0) {
+        continue;
+      }
+      int label = e.getValue();
+      n++;
+      answeredRight += p[0] == label ? 1 : 0;
+      edgeRight += p[1] == label ? 1 : 0;
+      if (p[2] >= 0) {
+        cloudAsked++;
+        cloudRight += p[2] == label ? 1 : 0;
+      }
+    }
+    return new Accuracy(n, answeredRight, edgeRight, cloudAsked, cloudRight);
+  }
+
+  /** Decision records by the version of the policy in force when they were made, sorted by version. */
+  public Map<Long, Long> decisionsByPolicyVersion() {
+    Map<Long, Long> out = new TreeMap<>();
+    policyVersions.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
   }
 
   void feedbackSent() {
@@ -194,6 +421,17 @@ public final class FleetStats {
     sb.append("fallbacks by reason:").append(reasons.isEmpty() ? "  none" : "");
     reasons.forEach((k, v) -> sb.append("  ").append(k).append(' ').append(v));
     sb.append(System.lineSeparator());
+    Accuracy a = accuracy();
+    if (a.labelled() > 0) {
+      sb.append(String.format(Locale.ROOT, "accuracy on %d labelled decisions:  answered %s  edge alone %s"
+          + "  cloud %s (on the %d it answered)%n", a.labelled(), pct(a.answeredRight(), a.labelled()),
+          pct(a.edgeRight(), a.labelled()), pct(a.cloudRight(), a.cloudAnswered()), a.cloudAnswered()));
+    } else {
+      sb.append("accuracy: no labelled decisions").append(System.lineSeparator());
+    }
+    sb.append("policy versions in force:");
+    decisionsByPolicyVersion().forEach((k, v) -> sb.append("  v").append(k).append(' ').append(v));
+    sb.append(System.lineSeparator());
     if (errors() > 0) {
       sb.append("errors by kind:");
       new TreeMap<>(errorKinds).forEach((k, v) -> sb.append("  ").append(k).append(' ').append(v.sum()));
@@ -223,6 +461,28 @@ public final class FleetStats {
     sb.append(String.format(Locale.ROOT, fmt, name, g.devices.get(), g.decisions.sum(), g.cloud.sum(),
         g.fallbacks.sum(), ms(percentile(lat, 50)), ms(percentile(lat, 95)), ms(percentile(lat, 99)),
         String.format(Locale.ROOT, "%.6f", g.usd()), String.format(Locale.ROOT, "%.2f", g.joules())));
+  }
+
+  /** {@code k/n} as a percentage with its 95 % Wilson interval, or "-" when {@code n} is 0. */
+  static String pct(long k, long n) {
+    if (n == 0) {
+      return "-";
+    }
+    double[] ci = wilson(k, n);
+    return String.format(Locale.ROOT, "%.2f %% [%.2f, %.2f]", 100.0 * k / n, 100 * ci[0], 100 * ci[1]);
+  }
+
+  /** The 95 % Wilson score interval of a binomial proportion {@code k/n} (independent trials assumed). */
+  public static double[] wilson(long k, long n) {
+    if (n == 0) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
+    double z = 1.959964;
+    double p = k / (double) n;
+    double d = 1 + z * z / n;
+    double c = (p + z * z / (2.0 * n)) / d;
+    double h = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / d;
+    return new double[] {Math.max(0, c - h), Math.min(1, c + h)};
   }
 
   private static String ms(double v) {

@@ -6,7 +6,7 @@ import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.TensorSpec;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.internal.protocol.Topics;
-import dev.tandem.runtime.text.WordPieceTokenizer;
+import dev.tandem.runtime.text.TextInput;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +65,33 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--max-tokens", defaultValue = "128", paramLabel = "N",
       description = "Longest token sequence kept for text (default: ${DEFAULT-VALUE}).")
   int maxTokens;
+
+  @Option(names = "--cloud-tokenizer", paramLabel = "FILE",
+      description = "The cloud model's tokenizer.json: an offloaded text goes to the cloud as its own input"
+          + " (built only on offload). Default: the cloud gets the edge's tensors.")
+  Path cloudTokenizer;
+
+  @Option(names = "--cloud-max-tokens", defaultValue = "256", paramLabel = "N",
+      description = "Longest token sequence the cloud gets, with --cloud-tokenizer (default: ${DEFAULT-VALUE}).")
+  int cloudMaxTokens;
+
+  @Option(names = "--labels", paramLabel = "NAMES",
+      description = "Class names in the model's output order (ham,spam), for labels given as names."
+          + " Default: the model's tandem.labels metadata.")
+  String labels;
+
+  @Option(names = "--feedback-share", defaultValue = "1.0", paramLabel = "SHARE",
+      description = "Share of labelled decisions whose label a device reports, in [0, 1] (default: ${DEFAULT-VALUE}).")
+  double feedbackShare;
+
+  @Option(names = "--messages", defaultValue = "0", paramLabel = "N",
+      description = "Replay the data set's first N lines in order, each once (cycling when it has fewer),"
+          + " instead of random draws; --duration is then a cap. 0: random draws (default).")
+  int messages;
+
+  @Option(names = "--follow-policy",
+      description = "Devices follow the fleet's retained policy topic and apply newer policies, as agents do.")
+  boolean followPolicy;
 
   @Option(names = "--policy", paramLabel = "FILE",
       description = "Policy JSON. Default: cascade on max_prob < 0.8, deadline 300 ms, for this edge model.")
@@ -135,8 +162,7 @@ public final class SimulateCommand implements Callable<Integer> {
       if (broker == null) {
         throw new ParameterException(spec.commandLine(), "--broker is required (or --generate)");
       }
-      WordPieceTokenizer tok = tokenizer == null ? null : WordPieceTokenizer.fromFile(tokenizer);
-      DataSet ds = DataSet.read(data, tok, maxTokens);
+      DataSet ds = DataSet.read(data, textInputs(), labels != null ? ModelLabels.parse(labels) : ModelLabels.of(model));
       String hash;
       try (ModelSession s = ModelSession.builder().path(model).intraOpThreads(1).build()) {
         hash = s.info().sha256();
@@ -150,10 +176,12 @@ public final class SimulateCommand implements Callable<Integer> {
           .workDir(dir).devices(devices).durationMs(millis("--duration", duration)).ratePerDevice(rate)
           .networkMix(Mix.parse("--network-mix", networkMix)).deviceMix(Mix.parse("--device-mix", deviceMix))
           .seed(seed).fleet(fleet).devicePrefix(prefix).topics(Topics.withPrefix(topicPrefix))
-          .upload(!noUpload).feedback(!noFeedback).intraOpThreads(threads)
+          .upload(!noUpload).feedback(!noFeedback).feedbackShare(feedbackShare).replay(messages)
+          .followPolicy(followPolicy).intraOpThreads(threads)
           .drainTimeoutMs(millis("--drain-timeout", drainTimeout)).progress(noProgress ? null : System.err);
-      System.out.printf(Locale.ROOT, "simulate: %d devices x %s at %.2f inputs/s each against %s; %d inputs from %s;"
-          + " spools in %s; device ids %s0000...%n", devices, duration, rate, broker, ds.size(), data, dir, prefix);
+      System.out.printf(Locale.ROOT, "simulate: %d devices x %s at %.2f inputs/s each against %s; %d inputs from %s%s;"
+          + " spools in %s; device ids %s0000...%n", devices, duration, rate, broker, ds.size(), data,
+          messages > 0 ? " (replaying " + messages + " in order)" : "", dir, prefix);
       FleetSimulation.Result r = new FleetSimulation(o).run();
       System.out.println();
       System.out.print(r.summary());
@@ -163,6 +191,19 @@ public final class SimulateCommand implements Callable<Integer> {
       System.err.println("simulate: " + e.getMessage());
       return 2;
     }
+  }
+
+  /** How text lines become inputs; {@code null} without --tokenizer. */
+  private TextInputs textInputs() throws java.io.IOException {
+    if (tokenizer == null) {
+      if (cloudTokenizer != null) {
+        throw new IllegalArgumentException("--cloud-tokenizer needs --tokenizer (the edge model's)");
+      }
+      return null;
+    }
+    TextInput edge = TextInput.fromFile(tokenizer, maxTokens);
+    return cloudTokenizer == null ? TextInputs.edgeOnly(edge)
+        : TextInputs.of(edge, TextInput.fromFile(cloudTokenizer, cloudMaxTokens));
   }
 
   private int generate() throws Exception {

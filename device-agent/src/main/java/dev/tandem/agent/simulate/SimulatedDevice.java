@@ -1,6 +1,8 @@
 package dev.tandem.agent.simulate;
 
 import dev.tandem.agent.http.AgentMetrics;
+import dev.tandem.agent.policy.PolicyGate;
+import dev.tandem.agent.policy.PolicySubscriber;
 import dev.tandem.agent.upload.LogUploader;
 import dev.tandem.agent.upload.MqttLink;
 import dev.tandem.agent.upload.SpoolUploadQueue;
@@ -19,6 +21,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Random;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,6 +57,11 @@ final class SimulatedDevice implements AutoCloseable {
     boolean upload = true;
     long uploadIntervalMs = 1000;
     int maxConcurrentOffloads = 8;
+    /** Follow the fleet's retained policy topic (on the log connection) and apply what passes the checks. */
+    boolean followPolicy;
+    /** How devices take text; null for a data set of tensors. */
+    TextInputs textInputs;
+    String edgeModelHash = "";
     Executor executor;
     ScheduledExecutorService proxyScheduler;
     FleetStats stats;
@@ -78,7 +86,6 @@ final class SimulatedDevice implements AutoCloseable {
         u = new LogUploader(l, new SpoolUploadQueue(sp, s.uploadIntervalMs), id, s.topics.logs(id),
             s.topics.logsAck(id), new LogUploader.Settings().intervalMs(s.uploadIntervalMs).ackTimeoutMs(5000)
                 .backoff(200, 2000), new AgentMetrics());
-        l.start();
       }
       CloudConnection cloud = CloudConnection.builder().serverUri(p.url()).topicPrefix(s.topics.prefix())
           .maxConcurrentOffloads(s.maxConcurrentOffloads).reconnectDelayMs(100, 2000).operationTimeoutMs(5000)
@@ -90,7 +97,11 @@ final class SimulatedDevice implements AutoCloseable {
       String devName = dp.name();
       LogUploader up = u;
       FleetStats st = s.stats;
-      this.tandem = EdgeTimeScale.apply(Tandem.builder(), dp.timeScale()).edgeSession(s.session).model(s.model)
+      Tandem.Builder tb = EdgeTimeScale.apply(Tandem.builder(), dp.timeScale());
+      if (s.textInputs != null) {
+        s.textInputs.applyTo(tb);
+      }
+      this.tandem = tb.edgeSession(s.session).model(s.model)
           .deviceId(id).fleet(s.fleet).policy(s.policy).cloud(cloud).spool(sp).prices(prices)
           .deviceState(DeviceStateProvider.fixed(state)).random(new Random(seed)).executor(s.executor)
           .recordListener(r -> {
@@ -100,6 +111,15 @@ final class SimulatedDevice implements AutoCloseable {
             }
           })
           .build();
+      if (l != null) {
+        if (s.followPolicy) {
+          Tandem t = this.tandem;
+          PolicyGate gate = new PolicyGate(id, s.edgeModelHash, s.policy, dir, t::updatePolicy,
+              t::recordPolicyRejected, new AgentMetrics(), Clock.systemUTC());
+          PolicySubscriber.follow(l, s.topics.policy(s.fleet, s.model), gate);
+        }
+        l.start();
+      }
     } catch (IOException | MqttException | RuntimeException e) {
       if (u != null) {
         u.close();
@@ -141,20 +161,29 @@ final class SimulatedDevice implements AutoCloseable {
     return proxy;
   }
 
+  /** The version of the policy in force on this device. */
+  long policyVersion() {
+    return tandem.policy().version();
+  }
+
   /** Waits until the offload connection is up; false on timeout. */
   boolean awaitConnected(long timeoutMs) throws InterruptedException {
     return tandem.awaitCloud(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
-  /** Decides one input and, when it has a label and {@code feedback} is on, reports it. */
+  /**
+   * Decides one input (a text through the runtime's text front end, which gives the cloud its own
+   * input when it has one) and, when it has a label and {@code feedback} is on, reports it.
+   */
   void decide(DataSet.Item item, boolean feedback) {
     Decision d;
     try {
-      d = tandem.infer(item.tensors());
+      d = item.text().isPresent() ? tandem.infer(item.text().get()) : tandem.infer(item.tensors());
     } catch (RuntimeException e) {
       stats.error(e);
       return;
     }
+    stats.truth(d.id(), item.label());
     if (feedback && item.label() >= 0) {
       tandem.feedback(d.id(), item.label());
       stats.feedbackSent();

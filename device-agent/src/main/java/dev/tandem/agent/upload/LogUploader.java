@@ -51,7 +51,7 @@ public final class LogUploader implements AutoCloseable {
   private final long backoffMaxMs;
   private final AgentMetrics metrics;
   private final java.util.function.LongConsumer onAck;
-  private final Map<String, CompletableFuture<Void>> pendingAcks = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<String>> pendingAcks = new ConcurrentHashMap<>();
   private final Object wake = new Object();
   private final Random jitter;
   private final Thread thread;
@@ -115,7 +115,7 @@ public final class LogUploader implements AutoCloseable {
     this.metrics = metrics;
     this.onAck = s.onAck;
     this.jitter = new Random(deviceId.hashCode());
-    metrics.describe("tandem_agent_upload_batches_total", "Log batches by outcome (acked, timeout, failed)");
+    metrics.describe("tandem_agent_upload_batches_total", "Log batches by outcome (acked, refused, timeout, failed)");
     link.handle(logsAckTopic, (topic, msg) -> onAck(msg));
     thread = new Thread(this::loop, "log-upload");
     thread.setDaemon(true);
@@ -163,9 +163,24 @@ public final class LogUploader implements AutoCloseable {
         return;
       }
     }
-    CompletableFuture<Void> f = pendingAcks.remove(id);
+    CompletableFuture<String> f = pendingAcks.remove(id);
     if (f != null) {
-      f.complete(null);
+      f.complete(refusal(msg));
+    }
+  }
+
+  /**
+   * The collector's reason for refusing the batch (it passed one of the collector's limits), or
+   * null for a stored batch. A refused batch is dropped all the same: sending it again would be
+   * refused again.
+   */
+  private static String refusal(MqttMessage msg) {
+    try {
+      com.google.gson.JsonElement r = com.google.gson.JsonParser.parseString(
+          new String(msg.getPayload(), StandardCharsets.UTF_8)).getAsJsonObject().get("refused");
+      return r == null || r.isJsonNull() ? null : r.getAsString();
+    } catch (RuntimeException e) {
+      return null;
     }
   }
 
@@ -228,10 +243,15 @@ public final class LogUploader implements AutoCloseable {
     p.setUserProperties(ups);
     p.setContentType("application/x-ndjson+gzip");
     m.setProperties(p);
-    CompletableFuture<Void> acked = pendingAcks.computeIfAbsent(id, k -> new CompletableFuture<>());
+    CompletableFuture<String> acked = pendingAcks.computeIfAbsent(id, k -> new CompletableFuture<>());
     try {
       link.publish(logsTopic, m);
-      acked.get(ackTimeoutMs, TimeUnit.MILLISECONDS);
+      String refused = acked.get(ackTimeoutMs, TimeUnit.MILLISECONDS);
+      if (refused != null) {
+        metrics.inc("tandem_agent_upload_batches_total", "outcome", "refused");
+        log.warn("the collector refused batch {} ({} records, seq {}-{}): {}; dropped from the spool", id,
+            batch.lines().size(), batch.seqFrom(), batch.seqTo(), refused);
+      }
       return true;
     } catch (MqttException e) {
       metrics.inc("tandem_agent_upload_batches_total", "outcome", "failed");

@@ -68,7 +68,7 @@ class AgentConfigTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("spool.disk_budget_bytes");
     assertThatThrownBy(() -> AgentConfig.parse(FULL.replace("\"max_length\": 128", "\"max_lenght\": 128"), BASE))
         .isInstanceOf(ConfigException.class).hasMessageContaining("preprocessing.max_lenght")
-        .hasMessageContaining("unknown field");
+        .hasMessageContaining("is not a known field");
     assertThatThrownBy(() -> AgentConfig.parse(FULL.replace("board-7", "board/7"), BASE))
         .isInstanceOf(ConfigException.class).hasMessageContaining("device_id");
     assertThatThrownBy(() -> AgentConfig.parse(FULL.replace("ssl://broker:8883", "http://x"), BASE))

@@ -2,7 +2,8 @@ package dev.tandem.agent.run;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.TestBroker;
+import dev.tandem.testsupport.broker.TestBrokers;
 import dev.tandem.agent.config.AgentConfig;
 import dev.tandem.agent.output.OutputWriter;
 import dev.tandem.relay.collect.Collector;
@@ -33,7 +34,7 @@ import java.util.function.BooleanSupplier;
  */
 final class Fleet implements AutoCloseable {
   final Path dir;
-  final MosquittoBroker broker;
+  final TestBroker broker;
   final Path model;
   final String modelHash;
   final Path policyFile;
@@ -45,7 +46,7 @@ final class Fleet implements AutoCloseable {
 
   Fleet(Path dir) throws Exception {
     this.dir = dir;
-    broker = MosquittoBroker.launch();
+    broker = TestBrokers.start();
     model = dir.resolve("tiny-classifier.onnx");
     Files.write(model, TinyModels.classifier());
     modelHash = Engines.sha256(model);

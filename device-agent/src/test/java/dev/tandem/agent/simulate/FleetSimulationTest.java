@@ -10,7 +10,8 @@ import dev.tandem.relay.serve.RelayConfig;
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.policy.Route;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.TestBroker;
+import dev.tandem.testsupport.broker.TestBrokers;
 import dev.tandem.runtime.testing.TinyModels;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ class FleetSimulationTest {
     assertThat(ds.size()).isEqualTo(200);
     assertThat(ds.items().get(0).label()).isBetween(0, 2);
 
-    try (MosquittoBroker broker = MosquittoBroker.launch()) {
+    try (TestBroker broker = TestBrokers.start()) {
       RelayConfig rc = RelayConfig.parse("{\"relayId\": \"relay-test\", \"broker\": {\"url\": \"" + broker.url()
           + "\"}, \"models\": [{\"name\": \"tiny\", \"file\": \"" + model + "\", \"version\": \"1\","
           + " \"providers\": [\"cpu\"], \"intraOpThreads\": 1}], \"metrics\": {\"port\": -1}}", dir);

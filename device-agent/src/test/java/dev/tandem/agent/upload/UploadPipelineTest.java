@@ -2,7 +2,8 @@ package dev.tandem.agent.upload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.TestBroker;
+import dev.tandem.testsupport.broker.TestBrokers;
 import dev.tandem.agent.http.AgentMetrics;
 import dev.tandem.relay.collect.Collector;
 import dev.tandem.relay.collect.DeviceGaps;
@@ -45,7 +46,7 @@ class UploadPipelineTest {
   @Test
   void upload_survivesBrokerAndCollectorRestarts_storeHoldsEachRecordOnce() throws Exception {
     Path storeDir = dir.resolve("store");
-    try (MosquittoBroker broker = MosquittoBroker.launch();
+    try (TestBroker broker = TestBrokers.start();
         Spool spool = Spool.builder(dir.resolve("spool")).maxSegmentBytes(4096).diskBudgetBytes(1 << 20)
             .fsync(FsyncPolicy.everyRecord()).build();
         MqttLink link = new MqttLink(broker.url(), "dev-1-logs", null, null, null).start();

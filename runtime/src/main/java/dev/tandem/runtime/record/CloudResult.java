@@ -16,37 +16,39 @@ public final class CloudResult {
   private final int prediction;
   private final double roundTripMs;
   private final long budgetMs;
-  private final String relayId;
-  private final String modelVersion;
-  private final double queueMs;
-  private final double inferenceMs;
-  private final int batchSize;
+  private final RelayReport relay;
 
   private CloudResult(OffloadStatus status, String message, int prediction, double roundTripMs, long budgetMs,
-      String relayId, String modelVersion, double queueMs, double inferenceMs, int batchSize) {
+      RelayReport relay) {
     this.status = status;
     this.message = message;
     this.prediction = prediction;
     this.roundTripMs = roundTripMs;
     this.budgetMs = budgetMs;
-    this.relayId = relayId;
-    this.modelVersion = modelVersion;
-    this.queueMs = queueMs;
-    this.inferenceMs = inferenceMs;
-    this.batchSize = batchSize;
+    this.relay = relay;
   }
 
   public static CloudResult of(OffloadStatus status, String message, int prediction, double roundTripMs,
-      long budgetMs, String relayId, String modelVersion, double queueMs, double inferenceMs, int batchSize) {
+      long budgetMs, RelayReport relay) {
     return new CloudResult(Objects.requireNonNull(status, "status"), message == null ? "" : message, prediction,
-        roundTripMs, budgetMs, relayId == null ? "" : relayId, modelVersion == null ? "" : modelVersion, queueMs,
-        inferenceMs, batchSize);
+        roundTripMs, budgetMs, Objects.requireNonNull(relay, "relay"));
+  }
+
+  /** As {@link #of(OffloadStatus, String, int, double, long, RelayReport)} with the report's fields one by one. */
+  public static CloudResult of(OffloadStatus status, String message, int prediction, double roundTripMs,
+      long budgetMs, String relayId, String modelVersion, double queueMs, double inferenceMs, int batchSize) {
+    return of(status, message, prediction, roundTripMs, budgetMs,
+        RelayReport.of(relayId, modelVersion, queueMs, inferenceMs, batchSize));
   }
 
   /** From an offloader's result, with the top-1 the caller read from its outputs (-1 if none). */
   public static CloudResult from(OffloadResult r, int prediction, long budgetMs) {
-    return of(r.status(), r.message(), prediction, r.roundTripMs(), budgetMs, r.relayId(), r.modelVersion(),
-        r.queueMs(), r.inferenceMs(), r.batchSize());
+    return of(r.status(), r.message(), prediction, r.roundTripMs(), budgetMs, r.relay());
+  }
+
+  /** What the relay reported about the run. */
+  public RelayReport relay() {
+    return relay;
   }
 
   public OffloadStatus status() {
@@ -71,22 +73,22 @@ public final class CloudResult {
   }
 
   public String relayId() {
-    return relayId;
+    return relay.relayId();
   }
 
   public String modelVersion() {
-    return modelVersion;
+    return relay.modelVersion();
   }
 
   public double queueMs() {
-    return queueMs;
+    return relay.queueMs();
   }
 
   public double inferenceMs() {
-    return inferenceMs;
+    return relay.inferenceMs();
   }
 
   public int batchSize() {
-    return batchSize;
+    return relay.batchSize();
   }
 }

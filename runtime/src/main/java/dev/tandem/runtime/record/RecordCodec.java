@@ -3,12 +3,13 @@ package dev.tandem.runtime.record;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonWriter;
 import dev.tandem.runtime.cost.Cost;
 import dev.tandem.runtime.device.DeviceState;
 import dev.tandem.runtime.device.NetworkType;
+import dev.tandem.runtime.internal.json.JsonErrors;
+import dev.tandem.runtime.internal.json.JsonFields;
 import dev.tandem.runtime.offload.OffloadStatus;
 import dev.tandem.runtime.policy.DecisionContext;
 import dev.tandem.runtime.policy.OffloaderState;
@@ -17,10 +18,13 @@ import dev.tandem.runtime.policy.Route;
 import dev.tandem.runtime.policy.RouteDecision;
 import dev.tandem.runtime.policy.RoundTripSnapshot;
 import dev.tandem.runtime.signal.Signals;
+import java.io.IOException;
+import java.io.Writer;
 
 /**
- * Writes and reads records as single JSON lines (docs/records.md). Uses Gson's tree model only,
- * no reflection, so R8 on Android cannot break it. Stateless and thread-safe.
+ * Writes and reads records as single JSON lines (docs/records.md). Writes with Gson's streaming
+ * writer (no tree, no reflection, so R8 on Android cannot break it) and reads with the strict
+ * reader. Stateless and thread-safe.
  *
  * <p>Reading is strict about what it must understand (the schema version, the kind, every
  * required field and its type) and ignores fields it does not know, so that a newer writer can
@@ -32,16 +36,73 @@ public final class RecordCodec {
 
   /** The record as one JSON line, without the newline. */
   public static String encode(Record r) {
-    if (r instanceof DecisionRecord) {
-      return encodeDecision((DecisionRecord) r).toString();
+    StringBuilder out = new StringBuilder(1024);
+    JsonWriter w = new JsonWriter(new StringBuilderWriter(out));
+    // As Gson's tree model writes: a non-finite double comes out as NaN or Infinity, not an error.
+    w.setStrictness(Strictness.LENIENT);
+    try {
+      if (r instanceof DecisionRecord) {
+        writeDecision(w, (DecisionRecord) r);
+      } else if (r instanceof AmendmentRecord) {
+        writeAmendment(w, (AmendmentRecord) r);
+      } else if (r instanceof PolicyEventRecord) {
+        writePolicyEvent(w, (PolicyEventRecord) r);
+      } else {
+        throw new IllegalArgumentException("unknown record class " + r.getClass().getName());
+      }
+      w.flush();
+    } catch (IOException e) {
+      throw new IllegalStateException("writing to memory failed", e); // a StringBuilder never fails
     }
-    if (r instanceof AmendmentRecord) {
-      return encodeAmendment((AmendmentRecord) r).toString();
+    return out.toString();
+  }
+
+  /** A Writer onto a StringBuilder, without StringWriter's locking. */
+  private static final class StringBuilderWriter extends Writer {
+    private final StringBuilder out;
+
+    StringBuilderWriter(StringBuilder out) {
+      this.out = out;
     }
-    if (r instanceof PolicyEventRecord) {
-      return encodePolicyEvent((PolicyEventRecord) r).toString();
+
+    @Override
+    public void write(char[] buf, int off, int len) {
+      out.append(buf, off, len);
     }
-    throw new IllegalArgumentException("unknown record class " + r.getClass().getName());
+
+    @Override
+    public void write(int c) {
+      out.append((char) c);
+    }
+
+    @Override
+    public void write(String str, int off, int len) {
+      out.append(str, off, off + len);
+    }
+
+    @Override
+    public Writer append(CharSequence csq) {
+      out.append(csq);
+      return this;
+    }
+
+    @Override
+    public Writer append(CharSequence csq, int start, int end) {
+      out.append(csq, start, end);
+      return this;
+    }
+
+    @Override
+    public Writer append(char c) {
+      out.append(c);
+      return this;
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
   }
 
   /**
@@ -51,22 +112,14 @@ public final class RecordCodec {
    *     kind, a missing or mistyped field
    */
   public static Record decode(String line) {
-    JsonElement root;
-    try {
-      root = JsonParser.parseString(line);
-    } catch (JsonParseException e) {
-      throw new RecordFormatException("record is not valid JSON: " + e.getMessage(), e);
-    }
-    if (!root.isJsonObject()) {
-      throw new RecordFormatException("record must be a JSON object, got " + abbreviate(line));
-    }
-    JsonObject o = root.getAsJsonObject();
-    long schema = integer(o, "schema");
+    JsonFields o = JsonFields.parse(line, RecordCodec::error);
+    o = o.withErrors(errorsFor(o));
+    long schema = o.integer("schema");
     if (schema != Record.SCHEMA) {
       throw new RecordFormatException("record schema " + schema + " is not supported: this reader knows schema "
           + Record.SCHEMA + " only");
     }
-    String kind = string(o, "kind");
+    String kind = o.string("kind");
     try {
       switch (kind) {
         case "decision":
@@ -80,7 +133,7 @@ public final class RecordCodec {
               + "': expected decision, amendment or policy_event");
       }
     } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new RecordFormatException("invalid " + kind + " record " + optString(o, "id") + ": " + e.getMessage(), e);
+      throw new RecordFormatException("invalid " + kind + " record " + o.string("id", "") + ": " + e.getMessage(), e);
     }
   }
 
@@ -95,349 +148,274 @@ public final class RecordCodec {
 
   // ---- decision
 
-  private static JsonObject encodeDecision(DecisionRecord r) {
-    JsonObject o = header(r);
-    o.addProperty("fleet", r.fleet());
-    o.addProperty("model", r.model());
-    o.addProperty("edge_model_hash", r.edgeModelHash());
-    o.addProperty("policy_version", r.policyVersion());
-    o.addProperty("route", r.route().jsonName());
-    o.addProperty("reason", r.reason().jsonName());
-    JsonObject d = new JsonObject();
-    d.addProperty("route", r.decided().route().jsonName());
-    d.addProperty("reason", r.decided().reason().jsonName());
-    o.add("decided", d);
-    o.addProperty("explored", r.decided().explored());
-    o.addProperty("propensity", r.decided().propensity());
-    o.add("context", encodeContext(r.context()));
+  private static void writeDecision(JsonWriter w, DecisionRecord r) throws IOException {
+    header(w, r);
+    w.name("fleet").value(r.fleet());
+    w.name("model").value(r.model());
+    w.name("edge_model_hash").value(r.edgeModelHash());
+    w.name("policy_version").value(r.policyVersion());
+    w.name("route").value(r.route().jsonName());
+    w.name("reason").value(r.reason().jsonName());
+    w.name("decided").beginObject();
+    w.name("route").value(r.decided().route().jsonName());
+    w.name("reason").value(r.decided().reason().jsonName());
+    w.endObject();
+    w.name("explored").value(r.decided().explored());
+    w.name("propensity").value(r.decided().propensity());
+    w.name("context");
+    writeContext(w, r.context());
     if (r.edge().isPresent()) {
       EdgeResult e = r.edge().get();
-      JsonObject eo = new JsonObject();
-      eo.addProperty("prediction", e.prediction());
-      eo.add("signals", encodeSignals(e.signals()));
-      JsonArray probs = new JsonArray();
+      w.name("edge").beginObject();
+      w.name("prediction").value(e.prediction());
+      w.name("signals");
+      writeSignals(w, e.signals());
+      w.name("probabilities").beginArray();
       for (float p : e.signals().probabilities()) {
-        probs.add(p);
+        w.value(p);
       }
-      eo.add("probabilities", probs);
-      eo.addProperty("latency_ms", e.latencyMs());
-      eo.addProperty("provider", e.provider());
-      o.add("edge", eo);
+      w.endArray();
+      w.name("latency_ms").value(e.latencyMs());
+      w.name("provider").value(e.provider());
+      w.endObject();
     }
     if (r.cloud().isPresent()) {
-      o.add("cloud", encodeCloud(r.cloud().get()));
+      w.name("cloud");
+      writeCloud(w, r.cloud().get());
     }
-    o.addProperty("bytes_up", r.bytesUp());
-    o.addProperty("bytes_down", r.bytesDown());
-    JsonObject c = new JsonObject();
-    c.addProperty("edge_usd", r.cost().edgeUsd());
-    c.addProperty("network_usd", r.cost().networkUsd());
-    c.addProperty("cloud_usd", r.cost().cloudUsd());
-    c.addProperty("total_usd", r.cost().totalUsd());
-    c.addProperty("edge_joules", r.cost().edgeJoules());
-    o.add("cost", c);
-    o.addProperty("latency_ms", r.latencyMs());
-    return o;
+    w.name("bytes_up").value(r.bytesUp());
+    w.name("bytes_down").value(r.bytesDown());
+    w.name("cost").beginObject();
+    w.name("edge_usd").value(r.cost().edgeUsd());
+    w.name("network_usd").value(r.cost().networkUsd());
+    w.name("cloud_usd").value(r.cost().cloudUsd());
+    w.name("total_usd").value(r.cost().totalUsd());
+    w.name("edge_joules").value(r.cost().edgeJoules());
+    w.endObject();
+    w.name("latency_ms").value(r.latencyMs());
+    w.endObject();
   }
 
-  private static JsonObject encodeContext(DecisionContext c) {
-    JsonObject o = new JsonObject();
+  private static void writeContext(JsonWriter w, DecisionContext c) throws IOException {
+    w.beginObject();
     if (c.signals().isPresent()) {
-      o.add("signals", encodeSignals(c.signals().get()));
+      w.name("signals");
+      writeSignals(w, c.signals().get());
     }
     DeviceState d = c.device();
-    o.addProperty("network", d.networkType().jsonName());
-    o.addProperty("metered", d.metered());
-    o.addProperty("battery_percent", d.batteryPercent());
-    o.addProperty("charging", d.charging());
-    o.addProperty("device_class", d.deviceClass());
-    o.addProperty("payload_bytes", c.payloadBytes());
-    o.addProperty("offloader", c.offloader().jsonName());
-    o.addProperty("elapsed_ms", c.elapsedMs());
-    o.addProperty("budget_available_usd", c.budgetAvailableUsd());
-    o.addProperty("expected_offload_usd", c.expectedOffloadUsd());
-    JsonObject rt = new JsonObject();
-    rt.addProperty("samples", c.roundTrip().samples());
-    rt.addProperty("ewma_ms", c.roundTrip().ewmaMs());
-    rt.addProperty("p95_ms", c.roundTrip().p95Ms());
-    rt.addProperty("since_last_attempt_ms", c.roundTrip().sinceLastAttemptMs());
-    o.add("round_trip", rt);
-    o.addProperty("draw", c.draw());
-    return o;
+    w.name("network").value(d.networkType().jsonName());
+    w.name("metered").value(d.metered());
+    w.name("battery_percent").value(d.batteryPercent());
+    w.name("charging").value(d.charging());
+    w.name("device_class").value(d.deviceClass());
+    w.name("payload_bytes").value(c.payloadBytes());
+    w.name("offloader").value(c.offloader().jsonName());
+    w.name("elapsed_ms").value(c.elapsedMs());
+    w.name("budget_available_usd").value(c.budgetAvailableUsd());
+    w.name("expected_offload_usd").value(c.expectedOffloadUsd());
+    w.name("round_trip").beginObject();
+    w.name("samples").value(c.roundTrip().samples());
+    w.name("ewma_ms").value(c.roundTrip().ewmaMs());
+    w.name("p95_ms").value(c.roundTrip().p95Ms());
+    w.name("since_last_attempt_ms").value(c.roundTrip().sinceLastAttemptMs());
+    w.endObject();
+    w.name("draw").value(c.draw());
+    w.endObject();
   }
 
-  private static JsonObject encodeSignals(Signals s) {
-    JsonObject o = new JsonObject();
-    o.addProperty("top1", s.top1());
-    o.addProperty("max_prob", s.maxProb());
-    o.addProperty("margin", s.margin());
-    o.addProperty("entropy", s.entropy());
-    return o;
+  private static void writeSignals(JsonWriter w, Signals s) throws IOException {
+    w.beginObject();
+    w.name("top1").value(s.top1());
+    w.name("max_prob").value(s.maxProb());
+    w.name("margin").value(s.margin());
+    w.name("entropy").value(s.entropy());
+    w.endObject();
   }
 
-  private static JsonObject encodeCloud(CloudResult c) {
-    JsonObject o = new JsonObject();
-    o.addProperty("status", c.status().wireName());
-    o.addProperty("message", c.message());
-    o.addProperty("prediction", c.prediction());
-    o.addProperty("round_trip_ms", c.roundTripMs());
-    o.addProperty("budget_ms", c.budgetMs());
-    o.addProperty("relay_id", c.relayId());
-    o.addProperty("model_version", c.modelVersion());
-    o.addProperty("queue_ms", c.queueMs());
-    o.addProperty("inference_ms", c.inferenceMs());
-    o.addProperty("batch_size", c.batchSize());
-    return o;
+  private static void writeCloud(JsonWriter w, CloudResult c) throws IOException {
+    w.beginObject();
+    w.name("status").value(c.status().wireName());
+    w.name("message").value(c.message());
+    w.name("prediction").value(c.prediction());
+    w.name("round_trip_ms").value(c.roundTripMs());
+    w.name("budget_ms").value(c.budgetMs());
+    w.name("relay_id").value(c.relayId());
+    w.name("model_version").value(c.modelVersion());
+    w.name("queue_ms").value(c.queueMs());
+    w.name("inference_ms").value(c.inferenceMs());
+    w.name("batch_size").value(c.batchSize());
+    w.endObject();
   }
 
-  private static DecisionRecord decodeDecision(JsonObject o) {
-    String device = string(o, "device");
-    long seq = integer(o, "seq");
+  private static DecisionRecord decodeDecision(JsonFields o) {
+    String device = o.string("device");
+    long seq = o.integer("seq");
     checkId(o, device, seq);
-    JsonObject co = object(o, "context");
+    JsonFields co = o.object("context");
     DecisionContext.Builder cb = DecisionContext.builder()
-        .policyVersion(integer(o, "policy_version"))
-        .edgeModelHash(string(o, "edge_model_hash"));
+        .policyVersion(o.integer("policy_version"))
+        .edgeModelHash(o.string("edge_model_hash"));
     if (co.has("signals")) {
-      cb.signals(decodeSignals(object(co, "signals"), new float[0]));
+      cb.signals(decodeSignals(co.object("signals"), new float[0]));
     }
     cb.device(DeviceState.builder()
-            .networkType(NetworkType.fromJsonName(string(co, "network")))
-            .metered(bool(co, "metered"))
-            .batteryPercent((int) integer(co, "battery_percent"))
-            .charging(bool(co, "charging"))
-            .deviceClass(string(co, "device_class"))
+            .networkType(NetworkType.fromJsonName(co.string("network")))
+            .metered(co.bool("metered"))
+            .batteryPercent((int) co.integer("battery_percent"))
+            .charging(co.bool("charging"))
+            .deviceClass(co.string("device_class"))
             .build())
-        .payloadBytes(integer(co, "payload_bytes"))
-        .offloader(OffloaderState.fromJsonName(string(co, "offloader")))
-        .elapsedMs(number(co, "elapsed_ms"))
-        .budgetAvailableUsd(number(co, "budget_available_usd"))
-        .expectedOffloadUsd(number(co, "expected_offload_usd"))
-        .draw(number(co, "draw"));
-    JsonObject rt = object(co, "round_trip");
-    cb.roundTrip(RoundTripSnapshot.of((int) integer(rt, "samples"), number(rt, "ewma_ms"), number(rt, "p95_ms"),
-        integer(rt, "since_last_attempt_ms")));
-    JsonObject d = object(o, "decided");
-    RouteDecision decided = RouteDecision.of(Route.fromJsonName(string(d, "route")),
-        Reason.fromJsonName(string(d, "reason")), number(o, "propensity"), bool(o, "explored"));
+        .payloadBytes(co.integer("payload_bytes"))
+        .offloader(OffloaderState.fromJsonName(co.string("offloader")))
+        .elapsedMs(co.number("elapsed_ms"))
+        .budgetAvailableUsd(co.number("budget_available_usd"))
+        .expectedOffloadUsd(co.number("expected_offload_usd"))
+        .draw(co.number("draw"));
+    JsonFields rt = co.object("round_trip");
+    cb.roundTrip(RoundTripSnapshot.of((int) rt.integer("samples"), rt.number("ewma_ms"), rt.number("p95_ms"),
+        rt.integer("since_last_attempt_ms")));
+    JsonFields d = o.object("decided");
+    RouteDecision decided = RouteDecision.of(Route.fromJsonName(d.string("route")),
+        Reason.fromJsonName(d.string("reason")), o.number("propensity"), o.bool("explored"));
     DecisionRecord.Builder b = DecisionRecord.builder()
         .device(device)
         .seq(seq)
-        .timeMs(integer(o, "time_ms"))
-        .fleet(string(o, "fleet"))
-        .model(string(o, "model"))
+        .timeMs(o.integer("time_ms"))
+        .fleet(o.string("fleet"))
+        .model(o.string("model"))
         .decided(decided)
-        .outcome(Route.fromJsonName(string(o, "route")), Reason.fromJsonName(string(o, "reason")))
+        .outcome(Route.fromJsonName(o.string("route")), Reason.fromJsonName(o.string("reason")))
         .context(cb.build())
-        .bytes(integer(o, "bytes_up"), integer(o, "bytes_down"))
-        .latencyMs(number(o, "latency_ms"));
+        .bytes(o.integer("bytes_up"), o.integer("bytes_down"))
+        .latencyMs(o.number("latency_ms"));
     if (o.has("edge")) {
-      JsonObject eo = object(o, "edge");
-      JsonArray pa = array(eo, "probabilities");
-      float[] probs = new float[pa.size()];
-      for (int i = 0; i < probs.length; i++) {
-        JsonElement e = pa.get(i);
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-          throw new RecordFormatException("field 'edge.probabilities[" + i + "]' must be a number, got " + e);
-        }
-        probs[i] = e.getAsFloat();
-      }
-      Signals s = decodeSignals(object(eo, "signals"), probs);
-      b.edge(EdgeResult.of(s, number(eo, "latency_ms"), string(eo, "provider")));
+      JsonFields eo = o.object("edge");
+      float[] probs = eo.floats("probabilities");
+      Signals s = decodeSignals(eo.object("signals"), probs);
+      b.edge(EdgeResult.of(s, eo.number("latency_ms"), eo.string("provider")));
     }
     if (o.has("cloud")) {
-      b.cloud(decodeCloud(object(o, "cloud")));
+      b.cloud(decodeCloud(o.object("cloud")));
     }
-    JsonObject c = object(o, "cost");
-    b.cost(Cost.of(number(c, "edge_joules"), number(c, "edge_usd"), number(c, "network_usd"), number(c, "cloud_usd")));
+    JsonFields c = o.object("cost");
+    b.cost(Cost.of(c.number("edge_joules"), c.number("edge_usd"), c.number("network_usd"), c.number("cloud_usd")));
     return b.build();
   }
 
-  private static Signals decodeSignals(JsonObject s, float[] probabilities) {
-    return Signals.of(probabilities, (int) integer(s, "top1"), number(s, "max_prob"), number(s, "margin"),
-        number(s, "entropy"));
+  private static Signals decodeSignals(JsonFields s, float[] probabilities) {
+    return Signals.of(probabilities, (int) s.integer("top1"), s.number("max_prob"), s.number("margin"),
+        s.number("entropy"));
   }
 
-  private static CloudResult decodeCloud(JsonObject c) {
-    return CloudResult.of(OffloadStatus.fromWireName(string(c, "status")), string(c, "message"),
-        (int) integer(c, "prediction"), number(c, "round_trip_ms"), integer(c, "budget_ms"), string(c, "relay_id"),
-        string(c, "model_version"), number(c, "queue_ms"), number(c, "inference_ms"), (int) integer(c, "batch_size"));
+  private static CloudResult decodeCloud(JsonFields c) {
+    return CloudResult.of(OffloadStatus.fromWireName(c.string("status")), c.string("message"),
+        (int) c.integer("prediction"), c.number("round_trip_ms"), c.integer("budget_ms"), c.string("relay_id"),
+        c.string("model_version"), c.number("queue_ms"), c.number("inference_ms"), (int) c.integer("batch_size"));
   }
 
   // ---- amendment
 
-  private static JsonObject encodeAmendment(AmendmentRecord r) {
-    JsonObject o = header(r);
-    o.addProperty("decision_id", r.decisionId());
-    o.addProperty("type", r.type().jsonName());
+  private static void writeAmendment(JsonWriter w, AmendmentRecord r) throws IOException {
+    header(w, r);
+    w.name("decision_id").value(r.decisionId());
+    w.name("type").value(r.type().jsonName());
     if (r.type() == AmendmentRecord.Type.LATE_REPLY) {
-      o.add("cloud", encodeCloud(r.cloud().get()));
-      o.addProperty("bytes_down", r.bytesDown());
+      w.name("cloud");
+      writeCloud(w, r.cloud().get());
+      w.name("bytes_down").value(r.bytesDown());
     } else {
-      o.addProperty("label", r.label());
+      w.name("label").value(r.label());
     }
-    return o;
+    w.endObject();
   }
 
-  private static AmendmentRecord decodeAmendment(JsonObject o) {
-    String device = string(o, "device");
-    long seq = integer(o, "seq");
+  private static AmendmentRecord decodeAmendment(JsonFields o) {
+    String device = o.string("device");
+    long seq = o.integer("seq");
     checkId(o, device, seq);
-    long time = integer(o, "time_ms");
-    String decisionId = string(o, "decision_id");
-    AmendmentRecord.Type type = AmendmentRecord.Type.fromJsonName(string(o, "type"));
+    long time = o.integer("time_ms");
+    String decisionId = o.string("decision_id");
+    AmendmentRecord.Type type = AmendmentRecord.Type.fromJsonName(o.string("type"));
     if (type == AmendmentRecord.Type.LATE_REPLY) {
-      return AmendmentRecord.lateReply(device, seq, time, decisionId, decodeCloud(object(o, "cloud")),
-          integer(o, "bytes_down"));
+      return AmendmentRecord.lateReply(device, seq, time, decisionId, decodeCloud(o.object("cloud")),
+          o.integer("bytes_down"));
     }
-    return AmendmentRecord.label(device, seq, time, decisionId, (int) integer(o, "label"));
+    return AmendmentRecord.label(device, seq, time, decisionId, (int) o.integer("label"));
   }
 
   // ---- policy event
 
-  private static JsonObject encodePolicyEvent(PolicyEventRecord r) {
-    JsonObject o = header(r);
-    o.addProperty("fleet", r.fleet());
-    o.addProperty("model", r.model());
-    o.addProperty("event", r.event().jsonName());
-    o.addProperty("reason", r.reason());
-    o.addProperty("message", r.message());
-    o.addProperty("version", r.version());
-    o.addProperty("in_force_version", r.inForceVersion());
-    o.addProperty("edge_model_hash", r.edgeModelHash());
-    o.addProperty("policy_hash", r.policyHash());
+  private static void writePolicyEvent(JsonWriter w, PolicyEventRecord r) throws IOException {
+    header(w, r);
+    w.name("fleet").value(r.fleet());
+    w.name("model").value(r.model());
+    w.name("event").value(r.event().jsonName());
+    w.name("reason").value(r.reason());
+    w.name("message").value(r.message());
+    w.name("version").value(r.version());
+    w.name("in_force_version").value(r.inForceVersion());
+    w.name("edge_model_hash").value(r.edgeModelHash());
+    w.name("policy_hash").value(r.policyHash());
     if (r.policy().isPresent()) {
-      o.addProperty("policy", r.policy().get());
+      w.name("policy").value(r.policy().get());
     }
-    return o;
+    w.endObject();
   }
 
-  private static PolicyEventRecord decodePolicyEvent(JsonObject o) {
-    String device = string(o, "device");
-    long seq = integer(o, "seq");
+  private static PolicyEventRecord decodePolicyEvent(JsonFields o) {
+    String device = o.string("device");
+    long seq = o.integer("seq");
     checkId(o, device, seq);
     PolicyEventRecord.Builder b = PolicyEventRecord.builder()
         .device(device)
         .seq(seq)
-        .timeMs(integer(o, "time_ms"))
-        .fleet(string(o, "fleet"))
-        .model(string(o, "model"))
-        .event(PolicyEventRecord.Event.fromJsonName(string(o, "event")))
-        .reason(string(o, "reason"))
-        .message(string(o, "message"))
-        .version(integer(o, "version"))
-        .inForceVersion(integer(o, "in_force_version"))
-        .edgeModelHash(string(o, "edge_model_hash"));
-    if (o.has("policy") && !o.get("policy").isJsonNull()) {
-      b.policy(string(o, "policy"));
+        .timeMs(o.integer("time_ms"))
+        .fleet(o.string("fleet"))
+        .model(o.string("model"))
+        .event(PolicyEventRecord.Event.fromJsonName(o.string("event")))
+        .reason(o.string("reason"))
+        .message(o.string("message"))
+        .version(o.integer("version"))
+        .inForceVersion(o.integer("in_force_version"))
+        .edgeModelHash(o.string("edge_model_hash"));
+    if (o.has("policy")) {
+      b.policy(o.string("policy"));
     }
     // After the content, so that build() checks the recorded hash against it.
-    b.policyHash(string(o, "policy_hash"));
+    b.policyHash(o.string("policy_hash"));
     return b.build();
   }
 
   // ---- helpers
 
-  private static JsonObject header(Record r) {
-    JsonObject o = new JsonObject();
-    o.addProperty("schema", Record.SCHEMA);
-    o.addProperty("kind", r.kind());
-    o.addProperty("id", r.id());
-    o.addProperty("device", r.device());
-    o.addProperty("seq", r.seq());
-    o.addProperty("time_ms", r.timeMs());
-    return o;
+  /** Opens the record's object and writes the fields every kind has. */
+  private static void header(JsonWriter w, Record r) throws IOException {
+    w.beginObject();
+    w.name("schema").value(Record.SCHEMA);
+    w.name("kind").value(r.kind());
+    w.name("id").value(r.id());
+    w.name("device").value(r.device());
+    w.name("seq").value(r.seq());
+    w.name("time_ms").value(r.timeMs());
   }
 
-  private static void checkId(JsonObject o, String device, long seq) {
-    String id = string(o, "id");
+  private static void checkId(JsonFields o, String device, long seq) {
+    String id = o.string("id");
     if (!id.equals(Record.id(device, seq))) {
       throw new RecordFormatException("record id '" + id + "' does not match device '" + device + "' and seq " + seq);
     }
   }
 
-  private static JsonElement field(JsonObject o, String name) {
-    JsonElement e = o.get(name);
-    if (e == null || e.isJsonNull()) {
-      throw new RecordFormatException("record field '" + name + "' is missing" + where(o));
-    }
-    return e;
+  /** Errors of a line before its id is known: the line is not JSON or not an object. */
+  private static RecordFormatException error(String path, String value, String problem) {
+    return new RecordFormatException((path.isEmpty() ? "record " : "record field '" + path + "' ") + problem
+        + (value.isEmpty() ? "" : ", got " + value));
   }
 
-  private static String where(JsonObject o) {
-    return o.has("id") ? " (record " + o.get("id") + ")" : "";
-  }
-
-  private static JsonPrimitive primitive(JsonObject o, String name) {
-    JsonElement e = field(o, name);
-    if (!e.isJsonPrimitive()) {
-      throw new RecordFormatException("record field '" + name + "' must be a plain value, got " + abbreviate(e.toString()));
-    }
-    return e.getAsJsonPrimitive();
-  }
-
-  private static long integer(JsonObject o, String name) {
-    JsonPrimitive p = primitive(o, name);
-    if (!p.isNumber()) {
-      throw new RecordFormatException("record field '" + name + "' must be an integer, got " + p);
-    }
-    try {
-      return p.getAsBigDecimal().longValueExact();
-    } catch (ArithmeticException | NumberFormatException e) {
-      throw new RecordFormatException("record field '" + name + "' must be an integer, got " + p, e);
-    }
-  }
-
-  private static double number(JsonObject o, String name) {
-    JsonPrimitive p = primitive(o, name);
-    if (!p.isNumber()) {
-      throw new RecordFormatException("record field '" + name + "' must be a number, got " + p);
-    }
-    try {
-      return p.getAsDouble();
-    } catch (NumberFormatException e) {
-      throw new RecordFormatException("record field '" + name + "' must be a number, got " + p, e);
-    }
-  }
-
-  private static boolean bool(JsonObject o, String name) {
-    JsonPrimitive p = primitive(o, name);
-    if (!p.isBoolean()) {
-      throw new RecordFormatException("record field '" + name + "' must be true or false, got " + p);
-    }
-    return p.getAsBoolean();
-  }
-
-  private static String string(JsonObject o, String name) {
-    JsonPrimitive p = primitive(o, name);
-    if (!p.isString()) {
-      throw new RecordFormatException("record field '" + name + "' must be a string, got " + p);
-    }
-    return p.getAsString();
-  }
-
-  private static String optString(JsonObject o, String name) {
-    JsonElement e = o.get(name);
-    return e != null && e.isJsonPrimitive() ? e.getAsString() : "";
-  }
-
-  private static JsonObject object(JsonObject o, String name) {
-    JsonElement e = field(o, name);
-    if (!e.isJsonObject()) {
-      throw new RecordFormatException("record field '" + name + "' must be an object, got " + abbreviate(e.toString()));
-    }
-    return e.getAsJsonObject();
-  }
-
-  private static JsonArray array(JsonObject o, String name) {
-    JsonElement e = field(o, name);
-    if (!e.isJsonArray()) {
-      throw new RecordFormatException("record field '" + name + "' must be an array, got " + abbreviate(e.toString()));
-    }
-    return e.getAsJsonArray();
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+  /** Errors of a field, naming the record when its id can be read. */
+  private static JsonErrors errorsFor(JsonFields o) {
+    JsonElement id = o.raw().get("id");
+    String where = id != null && id.isJsonPrimitive() ? " (record " + id + ")" : "";
+    return (path, value, problem) -> new RecordFormatException(error(path, value, problem).getMessage() + where);
   }
 }

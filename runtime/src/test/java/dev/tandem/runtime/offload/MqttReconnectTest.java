@@ -2,7 +2,8 @@ package dev.tandem.runtime.offload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.TestBroker;
+import dev.tandem.testsupport.broker.TestBrokers;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,7 +21,7 @@ class MqttReconnectTest {
 
   @Test
   void connect_brokerComesUpLater_connects() throws Exception {
-    try (MosquittoBroker broker = MosquittoBroker.builder().build()) {
+    try (TestBroker broker = TestBrokers.builder().build()) {
       MqttAsyncClient client = new MqttAsyncClient(broker.url(), "reconnect-late", new MemoryPersistence());
       try {
         CompletableFuture<Boolean> connected = CompletableFuture.supplyAsync(
@@ -39,7 +40,7 @@ class MqttReconnectTest {
 
   @Test
   void connect_stopRequested_returnsFalseWithoutBroker() throws Exception {
-    try (MosquittoBroker broker = MosquittoBroker.builder().build()) {
+    try (TestBroker broker = TestBrokers.builder().build()) {
       MqttAsyncClient client = new MqttAsyncClient(broker.url(), "reconnect-stop", new MemoryPersistence());
       try {
         AtomicBoolean stop = new AtomicBoolean();

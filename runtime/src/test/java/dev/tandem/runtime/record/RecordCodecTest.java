@@ -91,7 +91,7 @@ class RecordCodecTest {
     assertThatThrownBy(() -> RecordCodec.decode(line.replace("\"id\":\"d:5\"", "\"id\":\"d:6\"")))
         .isInstanceOf(RecordFormatException.class).hasMessageContaining("does not match");
     assertThatThrownBy(() -> RecordCodec.decode(line.replace(",\"label\":1", "")))
-        .isInstanceOf(RecordFormatException.class).hasMessageContaining("'label' is missing");
+        .isInstanceOf(RecordFormatException.class).hasMessageContaining("'label' is required");
     assertThatThrownBy(() -> RecordCodec.decode("{\"schema\":1"))
         .isInstanceOf(RecordFormatException.class).hasMessageContaining("not valid JSON");
   }

@@ -16,6 +16,8 @@ import java.util.TreeSet;
 
 /** Builds the report's five charts from the rows of a window. */
 final class Sections {
+  /** Reliability bins with fewer labelled decisions are in the table only. */
+  static final int MIN_BIN = 30;
   private static final String[] LAT_SOURCES = {"edge", "cloud", "end to end"};
 
   private Sections() {}
@@ -236,14 +238,16 @@ final class Sections {
     Map<String, Object> o = base("Daily trends", "by receive date; dashed vertical lines: a new policy version appears");
     o.put("xAxis", obj("type", "category", "data", dates));
     o.put("yAxis", arr(obj("type", "value", "name", "rate", "min", 0, "max", 1),
-        obj("type", "value", "name", "USD/1k · ms", "position", "right")));
+        obj("type", "value", "name", "p95 ms", "position", "right"),
+        obj("type", "value", "name", "USD / 1,000", "position", "right", "offset", 60)));
+    o.put("grid", obj("top", 100, "left", 70, "right", 140, "bottom", 50));
     o.put("series", arr(
         obj("name", "offload rate", "type", "line", "data", offload,
             "markLine", obj("symbol", "none", "lineStyle", obj("type", "dashed", "color", "#555"),
                 "label", obj("formatter", "{b}"), "data", changes)),
         obj("name", "agreement (explored)", "type", "line", "data", agree),
         obj("name", "fallback rate", "type", "line", "data", fallback),
-        obj("name", "cost per 1,000 (USD)", "type", "bar", "yAxisIndex", 1, "barMaxWidth", 14, "data", cost,
+        obj("name", "cost per 1,000 (USD)", "type", "bar", "yAxisIndex", 2, "barMaxWidth", 14, "data", cost,
             "itemStyle", obj("opacity", 0.5)),
         obj("name", "p95 latency (ms)", "type", "line", "yAxisIndex", 1, "lineStyle", obj("type", "dotted"),
             "data", p95)));
@@ -277,7 +281,7 @@ final class Sections {
         "95 % high");
     List<Object> acc = arr();
     List<Object> diag = arr(arr(0, 0), arr(1, 1));
-    List<Object> err = arr();
+    List<Object> ticks = arr();
     double ece = 0;
     for (int b = 0; b < bins; b++) {
       String label = String.format("%.1f–%.1f", b / (double) bins, (b + 1) / (double) bins);
@@ -289,8 +293,11 @@ final class Sections {
       double a = (double) right[b] / n[b];
       double[] ci = Stats.wilson(right[b], n[b]);
       ece += (double) n[b] / total * Math.abs(a - mc);
-      acc.add(arr(num(mc), num(a)));
-      err.add(arr(num(mc), num(ci[0]), num(ci[1])));
+      if (n[b] >= MIN_BIN) {
+        acc.add(arr(num(mc), num(a)));
+        ticks.add(arr(num(mc), num(ci[0])));
+        ticks.add(arr(num(mc), num(ci[1])));
+      }
       t.row(label, n[b], mc, a, ci[0], ci[1]);
     }
     List<String> notes = new ArrayList<>();
@@ -303,15 +310,13 @@ final class Sections {
     o.put("yAxis", obj("type", "value", "name", "accuracy", "min", 0, "max", 1));
     o.put("series", arr(
         obj("name", "edge accuracy", "type", "line", "data", acc, "symbolSize", 8),
-        obj("name", "95 % interval", "type", "scatter", "symbol", "rect", "symbolSize", arr(2, 2),
-            "data", err.stream().map(e -> arr(((List<?>) e).get(0), ((List<?>) e).get(1))).toList()),
-        obj("name", "95 % interval high", "type", "scatter", "symbol", "rect", "symbolSize", arr(2, 2),
-            "data", err.stream().map(e -> arr(((List<?>) e).get(0), ((List<?>) e).get(2))).toList()),
+        obj("name", "95 % interval", "type", "scatter", "symbol", "rect", "symbolSize", arr(12, 2),
+            "data", ticks),
         obj("name", "perfectly calibrated", "type", "line", "showSymbol", false,
             "lineStyle", obj("type", "dashed", "color", "#999"), "data", diag)));
     return new Section("reliability", "Reliability diagram",
         "Labelled decisions binned by the edge's max_prob: the mean confidence of each bin against the share"
-            + " the edge got right, with 95 % Wilson intervals. On the dashed diagonal max_prob is calibrated;"
+            + " the edge got right, with 95 % Wilson intervals (bins of fewer than 30 are in the table only). On the dashed diagonal max_prob is calibrated;"
             + " below it the edge is over-confident. The expected calibration error (ECE) is the bins' mean"
             + " distance from the diagonal, weighted by their size. The drift alarm's label-free accuracy"
             + " estimate rests on this calibration.",

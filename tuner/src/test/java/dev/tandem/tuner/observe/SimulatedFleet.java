@@ -55,6 +55,7 @@ public final class SimulatedFleet {
   private double labelFraction = 0.5;
   private IntFunction<Policy> policyOfDay = d -> defaultPolicy(1, 0.8, 0.05);
   private final List<Fault> faults = new ArrayList<>();
+  private boolean keepRecords = true;
 
   /** A fault on one day, in the segment matching network and device class (null = any). */
   public record Fault(int day, String network, String deviceClass, double edgeAccuracyDrop, double confidenceShift) {}
@@ -74,6 +75,8 @@ public final class SimulatedFleet {
   public SimulatedFleet labelFraction(double v) { labelFraction = v; return this; }
   public SimulatedFleet policyOfDay(IntFunction<Policy> v) { policyOfDay = v; return this; }
   public SimulatedFleet fault(Fault f) { faults.add(f); return this; }
+  /** Only the rows, not the records (faster, less memory). */
+  public SimulatedFleet rowsOnly() { keepRecords = false; return this; }
 
   public LocalDate start() { return start; }
   public int days() { return days; }
@@ -90,6 +93,10 @@ public final class SimulatedFleet {
     SplittableRandom rnd = new SplittableRandom(seed);
     Map<LocalDate, List<Record>> byDate = new HashMap<>();
     List<DecisionRow> rows = new ArrayList<>();
+    Policy[] policies = new Policy[days];
+    for (int day = 0; day < days; day++) {
+      policies[day] = policyOfDay.apply(day);
+    }
     for (int dev = 0; dev < devices; dev++) {
       String id = "dev-" + dev;
       int net = pick(rnd, NETWORK_SHARE);
@@ -99,7 +106,7 @@ public final class SimulatedFleet {
       long seq = 1;
       for (int day = 0; day < days; day++) {
         LocalDate date = start.plusDays(day);
-        Policy policy = policyOfDay.apply(day);
+        Policy policy = policies[day];
         double accDrop = 0;
         double shift = 0;
         for (Fault f : faults) {
@@ -109,7 +116,7 @@ public final class SimulatedFleet {
             shift += f.confidenceShift();
           }
         }
-        List<Record> out = byDate.computeIfAbsent(date, k -> new ArrayList<>());
+        List<Record> out = keepRecords ? byDate.computeIfAbsent(date, k -> new ArrayList<>()) : null;
         for (int i = 0; i < perDeviceDay; i++) {
           long t = date.atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli() + i * 60_000L + dev;
           double u = beta(rnd, 5, 1.6);
@@ -136,6 +143,12 @@ public final class SimulatedFleet {
           double edgeMs = EDGE_MS[cls] * latencyScale * Math.exp(0.25 * gaussian(rnd));
           double rtt = RTT_MEDIAN[net] * latencyScale * Math.exp(0.35 * gaussian(rnd));
           double joules = edgeMs * 0.002;
+          if (!keepRecords) {
+            rows.add(fastRow(id, seq, date, t, policy, net, cls, decided, signals, edgePred, cloudPred, truth,
+                edgeMs, rtt, joules, rnd));
+            seq += 2;
+            continue;
+          }
           DecisionRecord.Builder b = DecisionRecord.builder().device(id).seq(seq).timeMs(t).fleet("sim")
               .model("tiny").decided(decided).context(ctx)
               .edge(EdgeResult.of(signals, edgeMs, "cpu"));
@@ -185,6 +198,48 @@ public final class SimulatedFleet {
       }
     }
     return new Output(byDate, rows);
+  }
+
+  /**
+   * The row {@link DecisionRow#of} would make of the record {@link #generate} builds, without
+   * building the record; the same random numbers are drawn in the same order.
+   */
+  private DecisionRow fastRow(String id, long seq, LocalDate date, long t, Policy policy, int net, int cls,
+      RouteDecision decided, Signals signals, int edgePred, int cloudPred, int truth, double edgeMs, double rtt,
+      double joules, SplittableRandom rnd) {
+    String route = decided.route().jsonName();
+    String reason = decided.reason().jsonName();
+    int cloud = -1;
+    String status = "";
+    double offloadUsd = 0;
+    double latency = edgeMs;
+    double roundTrip = -1;
+    if (decided.route() == Route.CLOUD || decided.route() == Route.SHADOW) {
+      boolean fails = rnd.nextDouble() < FALLBACK[net];
+      status = fails ? "timeout" : "ok";
+      offloadUsd = 152 * 1e-9 * 0.1 + 5e-5;
+      if (!fails) {
+        cloud = cloudPred;
+        roundTrip = rtt;
+      }
+      if (decided.route() == Route.CLOUD) {
+        if (fails) {
+          route = Route.EDGE_FALLBACK.jsonName();
+          reason = Reason.TIMEOUT.jsonName();
+          latency = edgeMs + policy.deadlineMs();
+        } else {
+          latency = edgeMs + rtt;
+        }
+      }
+      if (fails && rnd.nextDouble() < 0.5) {
+        cloud = cloudPred;
+      }
+    }
+    int label = rnd.nextDouble() < labelFraction ? truth : -1;
+    return new DecisionRow(id, seq, date, t, policy.version(), EDGE_HASH, NETWORKS[net].jsonName(), CLASSES[cls],
+        route, decided.route().jsonName(), reason, decided.explored(), decided.propensity(), signals.maxProb(),
+        signals.margin(), signals.entropy(), edgePred, cloud, status, label, joules * 1e-6, offloadUsd, latency,
+        edgeMs, roundTrip);
   }
 
   /** Writes the records in the collector's store layout, one batch file per device and day. */

@@ -7,31 +7,34 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.tandem.testsupport.Tools;
 
 /** Headless Chromium for the report tests: screenshots and the DOM after scripts ran. */
 final class Chromium {
-  static final Path BINARY = Path.of("/usr/bin/chromium");
+  private final Path binary;
 
-  private Chromium() {}
-
-  /** Why Chromium cannot be used here, or null when it can. */
-  static String unavailable() {
-    return Files.isExecutable(BINARY) ? null : BINARY + " is not installed (Debian package chromium)";
+  private Chromium(Path binary) {
+    this.binary = binary;
   }
 
-  static void screenshot(Path html, Path png, Path profile, int width, int height) throws Exception {
+  /** Chromium, or the test is skipped with the reason (failed when -Dtandem.require names it). */
+  static Chromium require() {
+    return new Chromium(Tools.require("chromium"));
+  }
+
+  void screenshot(Path html, Path png, Path profile, int width, int height) throws Exception {
     run(profile, List.of("--screenshot=" + png.toAbsolutePath(), "--window-size=" + width + "," + height,
         html.toUri().toString()), null);
   }
 
-  static String dumpDom(Path html, Path profile) throws Exception {
+  String dumpDom(Path html, Path profile) throws Exception {
     Path out = profile.resolveSibling(profile.getFileName() + "-dom.html");
     run(profile, List.of("--dump-dom", html.toUri().toString()), out);
     return Files.readString(out, StandardCharsets.UTF_8);
   }
 
-  private static void run(Path profile, List<String> extra, Path stdout) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(BINARY.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+  private void run(Path profile, List<String> extra, Path stdout) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
         "--disable-dev-shm-usage", "--hide-scrollbars", "--virtual-time-budget=10000",
         "--user-data-dir=" + profile.toAbsolutePath()));

@@ -426,11 +426,7 @@ public final class MqttOffloader implements Offloader {
       r = OffloadResult.builder(OffloadStatus.fromWireName(f.status().wireName()))
           .message(f.message())
           .outputs(f.status() == ReplyStatus.OK ? f.outputs() : new ArrayList<>())
-          .relayId(f.relayId())
-          .modelVersion(f.modelVersion())
-          .queueMs(f.queueMs())
-          .inferenceMs(f.inferenceMs())
-          .batchSize(f.batchSize());
+          .relay(f.report());
     } catch (FrameException e) {
       r = OffloadResult.builder(OffloadStatus.INTERNAL_ERROR).message("reply rejected: " + e.getMessage());
     }

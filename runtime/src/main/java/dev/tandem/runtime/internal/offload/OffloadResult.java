@@ -2,6 +2,7 @@ package dev.tandem.runtime.internal.offload;
 
 import dev.tandem.runtime.offload.OffloadStatus;
 import dev.tandem.runtime.model.Tensor;
+import dev.tandem.runtime.record.RelayReport;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,11 +20,7 @@ public final class OffloadResult {
   private final String message;
   private final List<Tensor> outputs;
   private final double roundTripMs;
-  private final String relayId;
-  private final String modelVersion;
-  private final double queueMs;
-  private final double inferenceMs;
-  private final int batchSize;
+  private final RelayReport relay;
   private final long bytesUp;
   private final long bytesDown;
   private final CompletableFuture<OffloadResult> lateReply;
@@ -33,11 +30,7 @@ public final class OffloadResult {
     this.message = b.message;
     this.outputs = Collections.unmodifiableList(new ArrayList<>(b.outputs));
     this.roundTripMs = b.roundTripMs;
-    this.relayId = b.relayId;
-    this.modelVersion = b.modelVersion;
-    this.queueMs = b.queueMs;
-    this.inferenceMs = b.inferenceMs;
-    this.batchSize = b.batchSize;
+    this.relay = b.relay;
     this.bytesUp = b.bytesUp;
     this.bytesDown = b.bytesDown;
     this.lateReply = b.lateReply;
@@ -57,11 +50,7 @@ public final class OffloadResult {
     b.message = message;
     b.outputs.addAll(outputs);
     b.roundTripMs = roundTripMs;
-    b.relayId = relayId;
-    b.modelVersion = modelVersion;
-    b.queueMs = queueMs;
-    b.inferenceMs = inferenceMs;
-    b.batchSize = batchSize;
+    b.relay = relay;
     b.bytesUp = bytesUp;
     b.bytesDown = bytesDown;
     b.lateReply = lateReply;
@@ -100,24 +89,29 @@ public final class OffloadResult {
     return roundTripMs;
   }
 
+  /** What the relay reported about the run ({@link RelayReport#NONE} without a reply). */
+  public RelayReport relay() {
+    return relay;
+  }
+
   public String relayId() {
-    return relayId;
+    return relay.relayId();
   }
 
   public String modelVersion() {
-    return modelVersion;
+    return relay.modelVersion();
   }
 
   public double queueMs() {
-    return queueMs;
+    return relay.queueMs();
   }
 
   public double inferenceMs() {
-    return inferenceMs;
+    return relay.inferenceMs();
   }
 
   public int batchSize() {
-    return batchSize;
+    return relay.batchSize();
   }
 
   /** Bytes of the request as published, or 0 when nothing was sent. */
@@ -141,11 +135,7 @@ public final class OffloadResult {
     private String message = "";
     private final List<Tensor> outputs = new ArrayList<>();
     private double roundTripMs = -1;
-    private String relayId = "";
-    private String modelVersion = "";
-    private double queueMs = -1;
-    private double inferenceMs = -1;
-    private int batchSize = -1;
+    private RelayReport relay = RelayReport.NONE;
     private long bytesUp;
     private long bytesDown;
     private CompletableFuture<OffloadResult> lateReply;
@@ -170,28 +160,34 @@ public final class OffloadResult {
       return this;
     }
 
+    /** What the relay reported, as the reply carried it. */
+    public Builder relay(RelayReport v) {
+      this.relay = java.util.Objects.requireNonNull(v, "relay");
+      return this;
+    }
+
     public Builder relayId(String v) {
-      this.relayId = v == null ? "" : v;
+      this.relay = relay.withRelayId(v);
       return this;
     }
 
     public Builder modelVersion(String v) {
-      this.modelVersion = v == null ? "" : v;
+      this.relay = relay.withModelVersion(v);
       return this;
     }
 
     public Builder queueMs(double v) {
-      this.queueMs = v;
+      this.relay = relay.withQueueMs(v);
       return this;
     }
 
     public Builder inferenceMs(double v) {
-      this.inferenceMs = v;
+      this.relay = relay.withInferenceMs(v);
       return this;
     }
 
     public Builder batchSize(int v) {
-      this.batchSize = v;
+      this.relay = relay.withBatchSize(v);
       return this;
     }
 

@@ -1,12 +1,10 @@
 package dev.tandem.runtime.internal.protocol;
 
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
+import dev.tandem.runtime.internal.json.JsonFields;
 import dev.tandem.runtime.model.ElementType;
 import dev.tandem.runtime.model.Tensor;
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -133,49 +131,12 @@ public final class FrameCodec {
     Objects.requireNonNull(frame, "frame");
     int version = checkPreamble(frame);
     int headerLength = readInt(frame, 5);
-    JsonReader r = headerReader(frame, headerLength);
-    String model = null;
-    long budget = -1;
-    long uplink = version >= 2 ? -1 : 0;
-    List<Desc> inputs = null;
-    try {
-      Set<String> seen = new HashSet<>();
-      r.beginObject();
-      while (r.hasNext()) {
-        String key = r.nextName();
-        if (!seen.add(key)) {
-          throw header("field '" + key + "' appears twice");
-        }
-        switch (key) {
-          case "model":
-            model = name(string(r, key), "model");
-            break;
-          case "budget_ms":
-            budget = nonNegative(r, key);
-            break;
-          case "uplink_ms":
-            if (version >= 2) {
-              uplink = nonNegative(r, key);
-            } else {
-              r.skipValue(); // not part of version 1: ignored
-            }
-            break;
-          case "inputs":
-            inputs = readTensorDescriptions(r, "inputs");
-            break;
-          default:
-            r.skipValue(); // unknown fields are left for newer writers of the same version
-        }
-      }
-      r.endObject();
-      requireEnd(r);
-    } catch (IOException | IllegalStateException | NumberFormatException e) {
-      throw new FrameException(FrameException.Reason.BAD_HEADER, "request header is not valid JSON: " + e.getMessage(), e);
-    }
-    require(model != null, "model");
-    require(budget >= 0, "budget_ms");
-    require(uplink >= 0, "uplink_ms");
-    require(inputs != null, "inputs");
+    JsonFields h = header(frame, headerLength, "request header");
+    String model = name(h.string("model"), "model");
+    long budget = h.integer("budget_ms", 0, Long.MAX_VALUE);
+    // uplink_ms is not part of version 1: ignored there
+    long uplink = version >= 2 ? h.integer("uplink_ms", 0, Long.MAX_VALUE) : 0;
+    List<Desc> inputs = readTensorDescriptions(h, "inputs");
     if (inputs.isEmpty()) {
       throw header("a request needs at least one input");
     }
@@ -228,67 +189,25 @@ public final class FrameCodec {
     Objects.requireNonNull(frame, "frame");
     int version = checkPreamble(frame);
     int headerLength = readInt(frame, 5);
-    JsonReader r = headerReader(frame, headerLength);
-    ReplyStatus status = null;
-    String message = "";
-    List<Desc> outputs = new ArrayList<>();
-    String relayId = "";
+    JsonFields h = header(frame, headerLength, "reply header");
+    ReplyStatus status = status(h.string("status"));
+    String message = h.string("message", "");
+    List<Desc> outputs = h.has("outputs") ? readTensorDescriptions(h, "outputs") : new ArrayList<>();
+    String relayId = h.string("relay_id", "");
     String modelVersion = "";
     double queueMs = -1;
     double inferenceMs = -1;
     int batchSize = -1;
-    try {
-      Set<String> seen = new HashSet<>();
-      r.beginObject();
-      while (r.hasNext()) {
-        String key = r.nextName();
-        if (!seen.add(key)) {
-          throw header("field '" + key + "' appears twice");
-        }
-        if (version < 2 && (key.equals("model_version") || key.equals("queue_ms")
-            || key.equals("inference_ms") || key.equals("batch_size"))) {
-          r.skipValue(); // not part of version 1: ignored
-          continue;
-        }
-        switch (key) {
-          case "status":
-            status = status(string(r, key));
-            break;
-          case "message":
-            message = string(r, key);
-            break;
-          case "outputs":
-            outputs = readTensorDescriptions(r, "outputs");
-            break;
-          case "relay_id":
-            relayId = string(r, key);
-            break;
-          case "model_version":
-            modelVersion = string(r, key);
-            break;
-          case "queue_ms":
-            queueMs = ms(r, key);
-            break;
-          case "inference_ms":
-            inferenceMs = ms(r, key);
-            break;
-          case "batch_size":
-            long b = number(r, key);
-            if (b < 1 && b != -1 || b > Integer.MAX_VALUE) {
-              throw header("batch_size must be >= 1, or -1 (not reported), was " + b);
-            }
-            batchSize = (int) b;
-            break;
-          default:
-            r.skipValue(); // unknown fields are left for newer writers of the same version
-        }
+    if (version >= 2) { // not part of version 1: ignored there
+      modelVersion = h.string("model_version", "");
+      queueMs = ms(h, "queue_ms");
+      inferenceMs = ms(h, "inference_ms");
+      long b = h.integer("batch_size", -1);
+      if (b < 1 && b != -1 || b > Integer.MAX_VALUE) {
+        throw header("batch_size must be >= 1, or -1 (not reported), was " + b);
       }
-      r.endObject();
-      requireEnd(r);
-    } catch (IOException | IllegalStateException | NumberFormatException e) {
-      throw new FrameException(FrameException.Reason.BAD_HEADER, "reply header is not valid JSON: " + e.getMessage(), e);
+      batchSize = (int) b;
     }
-    require(status != null, "status");
     List<Tensor> tensors = readTensors(frame, PREAMBLE_BYTES + headerLength, outputs);
     return ReplyFrame.builder(status)
         .message(message)
@@ -430,7 +349,11 @@ public final class FrameCodec {
     return (b[off] & 0xff) << 24 | (b[off + 1] & 0xff) << 16 | (b[off + 2] & 0xff) << 8 | (b[off + 3] & 0xff);
   }
 
-  private static JsonReader headerReader(byte[] frame, int headerLength) {
+  /**
+   * The header's fields, read strictly: a duplicate key, trailing content or a mistyped field is
+   * a bad header; fields this version does not know are left for newer writers.
+   */
+  private static JsonFields header(byte[] frame, int headerLength, String what) {
     CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -440,94 +363,59 @@ public final class FrameCodec {
     } catch (CharacterCodingException e) {
       throw new FrameException(FrameException.Reason.BAD_HEADER, "header is not valid UTF-8", e);
     }
-    JsonReader r = new JsonReader(new StringReader(text));
-    r.setLenient(false);
-    return r;
+    return JsonFields.parse(text, (path, value, problem) -> header(
+        (path.isEmpty() ? what : what + " field '" + path + "'") + " " + problem
+            + (value.isEmpty() ? "" : ", was " + value)));
   }
 
-  private List<Desc> readTensorDescriptions(JsonReader r, String field) throws IOException {
-    expect(r, JsonToken.BEGIN_ARRAY, field);
+  private List<Desc> readTensorDescriptions(JsonFields h, String field) {
+    int count = h.array(field).size();
+    if (count > limits.maxTensors()) {
+      throw new FrameException(FrameException.Reason.TOO_LARGE,
+          field + " lists more than " + limits.maxTensors() + " tensors");
+    }
     List<Desc> out = new ArrayList<>();
     Set<String> names = new HashSet<>();
-    r.beginArray();
-    while (r.hasNext()) {
-      if (out.size() == limits.maxTensors()) {
-        throw new FrameException(FrameException.Reason.TOO_LARGE,
-            field + " lists more than " + limits.maxTensors() + " tensors");
-      }
-      Desc d = readTensorDescription(r, field + "[" + out.size() + "]");
+    for (JsonFields t : h.objects(field)) {
+      Desc d = readTensorDescription(t);
       if (!names.add(d.name)) {
         throw new FrameException(FrameException.Reason.BAD_TENSOR, field + ": two tensors are named '" + d.name + "'");
       }
       out.add(d);
     }
-    r.endArray();
     return out;
   }
 
-  private Desc readTensorDescription(JsonReader r, String where) throws IOException {
-    expect(r, JsonToken.BEGIN_OBJECT, where);
-    String name = null;
-    ElementType type = null;
-    List<Long> shape = null;
-    long bytes = -1;
-    Set<String> seen = new HashSet<>();
-    r.beginObject();
-    while (r.hasNext()) {
-      String key = r.nextName();
-      if (!seen.add(key)) {
-        throw tensor(where + ": field '" + key + "' appears twice");
-      }
-      switch (key) {
-        case "name":
-          String n = string(r, where + ".name");
-          if (n.isEmpty() || n.length() > MAX_NAME_CHARS) {
-            throw tensor(where + ": name must have 1 to " + MAX_NAME_CHARS + " chars, has " + n.length());
-          }
-          name = n;
-          break;
-        case "type":
-          String t = string(r, where + ".type");
-          try {
-            type = ElementType.fromWireName(t);
-          } catch (IllegalArgumentException e) {
-            throw new FrameException(FrameException.Reason.BAD_TENSOR, where + ": " + e.getMessage(), e);
-          }
-          break;
-        case "shape":
-          expect(r, JsonToken.BEGIN_ARRAY, where + ".shape");
-          shape = new ArrayList<>();
-          r.beginArray();
-          while (r.hasNext()) {
-            if (shape.size() == limits.maxRank()) {
-              throw new FrameException(FrameException.Reason.TOO_LARGE,
-                  where + ": rank over the limit of " + limits.maxRank());
-            }
-            long dim = number(r, where + ".shape");
-            if (dim < 0) {
-              throw tensor(where + ": dimension " + dim + " is negative");
-            }
-            shape.add(dim);
-          }
-          r.endArray();
-          break;
-        case "bytes":
-          bytes = number(r, where + ".bytes");
-          break;
-        default:
-          r.skipValue(); // unknown fields are left for newer writers of the same version
-      }
-    }
-    r.endObject();
-    if (name == null || type == null || shape == null || bytes < 0) {
+  private Desc readTensorDescription(JsonFields t) {
+    String where = t.path();
+    if (!t.has("name") || !t.has("type") || !t.has("shape") || !t.has("bytes")) {
       throw tensor(where + ": name, type, shape and a non-negative bytes are required");
     }
-    long[] dims = new long[shape.size()];
+    String name = t.string("name");
+    if (name.isEmpty() || name.length() > MAX_NAME_CHARS) {
+      throw tensor(where + ": name must have 1 to " + MAX_NAME_CHARS + " chars, has " + name.length());
+    }
+    ElementType type;
+    try {
+      type = ElementType.fromWireName(t.string("type"));
+    } catch (IllegalArgumentException e) {
+      throw new FrameException(FrameException.Reason.BAD_TENSOR, where + ": " + e.getMessage(), e);
+    }
+    if (t.array("shape").size() > limits.maxRank()) {
+      throw new FrameException(FrameException.Reason.TOO_LARGE, where + ": rank over the limit of " + limits.maxRank());
+    }
+    long[] dims = t.integers("shape");
+    long bytes = t.integer("bytes");
+    if (bytes < 0) {
+      throw tensor(where + ": name, type, shape and a non-negative bytes are required");
+    }
     long count = 1;
     try {
-      for (int i = 0; i < dims.length; i++) {
-        dims[i] = shape.get(i);
-        count = Math.multiplyExact(count, dims[i]);
+      for (long dim : dims) {
+        if (dim < 0) {
+          throw tensor(where + ": dimension " + dim + " is negative");
+        }
+        count = Math.multiplyExact(count, dim);
       }
       long need = Math.multiplyExact(count, (long) type.byteSize());
       if (need != bytes) {
@@ -579,59 +467,13 @@ public final class FrameCodec {
     return v;
   }
 
-  private static void expect(JsonReader r, JsonToken token, String field) throws IOException {
-    JsonToken t = r.peek();
-    if (t != token) {
-      throw header(field + " must be " + token + ", is " + t);
-    }
-  }
-
-  private static String string(JsonReader r, String field) throws IOException {
-    expect(r, JsonToken.STRING, field);
-    return r.nextString();
-  }
-
-  private static long number(JsonReader r, String field) throws IOException {
-    expect(r, JsonToken.NUMBER, field);
-    try {
-      return r.nextLong();
-    } catch (NumberFormatException e) {
-      throw new FrameException(FrameException.Reason.BAD_HEADER, field + " must be a whole number", e);
-    }
-  }
-
-  private static long nonNegative(JsonReader r, String field) throws IOException {
-    long v = number(r, field);
-    if (v < 0) {
-      throw header(field + " must be >= 0, was " + v);
-    }
-    return v;
-  }
-
-  private static double ms(JsonReader r, String field) throws IOException {
-    expect(r, JsonToken.NUMBER, field);
-    double v;
-    try {
-      v = r.nextDouble();
-    } catch (NumberFormatException e) {
-      throw new FrameException(FrameException.Reason.BAD_HEADER, field + " must be a number", e);
-    }
-    if (Double.isNaN(v) || Double.isInfinite(v) || (v < 0 && v != -1)) {
+  /** A duration in ms: finite and >= 0, or -1 (not reported, also when absent). */
+  private static double ms(JsonFields h, String field) {
+    double v = h.number(field, -1);
+    if (v < 0 && v != -1) {
       throw header(field + " must be finite and >= 0, or -1 (not reported), was " + v);
     }
     return v + 0.0; // -0.0 becomes 0.0
-  }
-
-  private static void requireEnd(JsonReader r) throws IOException {
-    if (r.peek() != JsonToken.END_DOCUMENT) {
-      throw header("header has content after its JSON object");
-    }
-  }
-
-  private static void require(boolean present, String field) {
-    if (!present) {
-      throw header("field '" + field + "' is required");
-    }
   }
 
   private static FrameException header(String message) {

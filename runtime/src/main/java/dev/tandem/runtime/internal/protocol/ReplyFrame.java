@@ -1,6 +1,7 @@
 package dev.tandem.runtime.internal.protocol;
 
 import dev.tandem.runtime.model.Tensor;
+import dev.tandem.runtime.record.RelayReport;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -18,21 +19,13 @@ public final class ReplyFrame {
   private final ReplyStatus status;
   private final String message;
   private final List<Tensor> outputs;
-  private final String relayId;
-  private final String modelVersion;
-  private final double queueMs;
-  private final double inferenceMs;
-  private final int batchSize;
+  private final RelayReport report;
 
   private ReplyFrame(Builder b) {
     this.status = b.status;
     this.message = b.message;
     this.outputs = RequestFrame.copyUnique("output", b.outputs);
-    this.relayId = b.relayId;
-    this.modelVersion = b.modelVersion;
-    this.queueMs = b.queueMs;
-    this.inferenceMs = b.inferenceMs;
-    this.batchSize = b.batchSize;
+    this.report = RelayReport.of(b.relayId, b.modelVersion, b.queueMs, b.inferenceMs, b.batchSize);
   }
 
   /**
@@ -50,11 +43,12 @@ public final class ReplyFrame {
     return new Builder(status)
         .message(message)
         .outputs(outputs)
-        .relayId(relayId)
-        .modelVersion(modelVersion)
-        .queueMs(queueMs)
-        .inferenceMs(inferenceMs)
-        .batchSize(batchSize);
+        .report(report);
+  }
+
+  /** What the relay reports about the run, as one value. */
+  public RelayReport report() {
+    return report;
   }
 
   public ReplyStatus status() {
@@ -72,26 +66,26 @@ public final class ReplyFrame {
   }
 
   public String relayId() {
-    return relayId;
+    return report.relayId();
   }
 
   public String modelVersion() {
-    return modelVersion;
+    return report.modelVersion();
   }
 
   /** Time the request waited in the relay's queue, ms; -1 if not reported. */
   public double queueMs() {
-    return queueMs;
+    return report.queueMs();
   }
 
   /** Time of the model run for the request's batch, ms; -1 if not reported. */
   public double inferenceMs() {
-    return inferenceMs;
+    return report.inferenceMs();
   }
 
   /** Requests in the batch this one ran in; -1 if not reported. */
   public int batchSize() {
-    return batchSize;
+    return report.batchSize();
   }
 
   @Override
@@ -101,20 +95,18 @@ public final class ReplyFrame {
     }
     ReplyFrame r = (ReplyFrame) o;
     return status == r.status && message.equals(r.message) && outputs.equals(r.outputs)
-        && relayId.equals(r.relayId) && modelVersion.equals(r.modelVersion)
-        && Double.compare(queueMs, r.queueMs) == 0 && Double.compare(inferenceMs, r.inferenceMs) == 0
-        && batchSize == r.batchSize;
+        && report.equals(r.report);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(status, message, outputs, relayId, modelVersion, queueMs, inferenceMs, batchSize);
+    return Objects.hash(status, message, outputs, report);
   }
 
   @Override
   public String toString() {
     return "ReplyFrame{" + status.wireName() + (message.isEmpty() ? "" : ": " + message)
-        + ", outputs=" + outputs + ", relay=" + relayId + "}";
+        + ", outputs=" + outputs + ", relay=" + report.relayId() + "}";
   }
 
   /** Builder for {@link ReplyFrame}. */
@@ -151,6 +143,12 @@ public final class ReplyFrame {
     public Builder modelVersion(String modelVersion) {
       this.modelVersion = modelVersion == null ? "" : modelVersion;
       return this;
+    }
+
+    /** All the report's fields at once (each checked as by its own setter). */
+    public Builder report(RelayReport r) {
+      return relayId(r.relayId()).modelVersion(r.modelVersion()).queueMs(r.queueMs()).inferenceMs(r.inferenceMs())
+          .batchSize(r.batchSize());
     }
 
     /** @throws IllegalArgumentException unless finite and >= 0, or -1 for "not reported" */

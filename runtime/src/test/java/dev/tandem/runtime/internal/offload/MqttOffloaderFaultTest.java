@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.testing.EchoResponder;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.TestBroker;
+import dev.tandem.testsupport.broker.TestBrokers;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
@@ -42,14 +43,14 @@ class MqttOffloaderFaultTest {
   private static final double MAX_BOUND_MS = 50;
   private static final int ATTEMPTS = 3;
 
-  private MosquittoBroker broker;
+  private TestBroker broker;
   private EchoResponder echo;
   private MqttOffloader offloader;
   private final AtomicInteger lateReplies = new AtomicInteger();
 
   @BeforeEach
   void start() throws Exception {
-    broker = MosquittoBroker.launch();
+    broker = TestBrokers.start();
     echo = EchoResponder.start(broker.url());
     offloader = MqttOffloaderTest.started(MqttOffloader.builder()
         .serverUri(broker.url())

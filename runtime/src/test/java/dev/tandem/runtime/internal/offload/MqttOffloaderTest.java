@@ -9,7 +9,10 @@ import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.internal.protocol.RequestFrame;
 import dev.tandem.runtime.internal.protocol.Topics;
 import dev.tandem.runtime.testing.EchoResponder;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.Tools;
+import dev.tandem.testsupport.broker.MosquittoBroker;
+import dev.tandem.testsupport.broker.TestBroker;
+import dev.tandem.testsupport.broker.TestBrokers;
 import dev.tandem.runtime.testing.TestCertificates;
 import java.nio.file.Path;
 import java.io.IOException;
@@ -40,11 +43,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MqttOffloaderTest {
-  private static MosquittoBroker broker;
+  private static TestBroker broker;
 
   @BeforeAll
   static void startBroker() {
-    broker = MosquittoBroker.launch();
+    broker = TestBrokers.start();
   }
 
   @AfterAll
@@ -208,6 +211,7 @@ class MqttOffloaderTest {
 
   @Test
   void offload_overTlsWithClientCertificate_roundTrips() throws Exception {
+    Tools.require("mosquitto"); // the TLS listener is Mosquitto's
     TestCertificates certs = TestCertificates.shared();
     try (MosquittoBroker tls = MosquittoBroker.builder()
         .tls(certs.caPem(), certs.serverCertPem(), certs.serverKeyPem())
@@ -231,6 +235,7 @@ class MqttOffloaderTest {
 
   @Test
   void offload_withCredentials_connectsOnlyWithTheRightPassword(@TempDir Path dir) throws Exception {
+    Tools.require("mosquitto"); // a Mosquitto password file, made with its mosquitto_passwd
     Path passwords = dir.resolve("passwd");
     Process p = new ProcessBuilder("mosquitto_passwd", "-b", "-c", passwords.toString(), "dev-pw", "s3cret")
         .redirectErrorStream(true).start();

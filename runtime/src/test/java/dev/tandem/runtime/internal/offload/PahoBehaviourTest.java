@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.runtime.model.ElementType;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.TestBroker;
+import dev.tandem.testsupport.broker.TestBrokers;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +36,7 @@ class PahoBehaviourTest {
 
   @Test
   void paho_cleanStartReconnect_doesNotRestoreSubscriptions() throws Exception {
-    try (MosquittoBroker broker = MosquittoBroker.launch()) {
+    try (TestBroker broker = TestBrokers.start()) {
       BlockingQueue<String> received = new LinkedBlockingQueue<>();
       CountDownLatch reconnected = new CountDownLatch(1);
       MqttAsyncClient client = new MqttAsyncClient(broker.url(), "pin-resubscribe", new MemoryPersistence());
@@ -79,10 +80,10 @@ class PahoBehaviourTest {
   @Test
   void paho_qos0BurstOverReceiveMaximum_fallsBackWithPublishFailed() throws Exception {
     // Paho 1.2.5 counts QoS 0 publishes against the broker's Receive Maximum until they are
-    // written; Mosquitto announces max_inflight_messages as its Receive Maximum. With the broker
-    // frozen, the first large publish stays unwritten and the next ones are refused with
+    // written; the broker announces a Receive Maximum of 1 (Mosquitto: max_inflight_messages). With
+    // the broker frozen, the first large publish stays unwritten and the next ones are refused with
     // "Too many publishes in progress" (32202).
-    try (MosquittoBroker broker = MosquittoBroker.builder().configLine("max_inflight_messages 1").start();
+    try (TestBroker broker = TestBrokers.builder().receiveMaximum(1).start();
         MqttOffloader o = MqttOffloaderTest.started(MqttOffloaderTest.offloader(broker.url(), "dev-inflight")
             .maxConcurrentOffloads(1000)
             .lateReplyGraceMs(0))) {

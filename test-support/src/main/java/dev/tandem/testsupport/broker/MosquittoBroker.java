@@ -1,16 +1,14 @@
-package dev.tandem.runtime.testing;
+package dev.tandem.testsupport.broker;
 
 import dev.tandem.testsupport.Tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -27,10 +25,13 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  *
+ * <p>For tests of a Mosquitto configuration (TLS, client certificates, passwords, ACLs) or of
+ * Mosquitto itself; other tests take {@link TestBrokers#start()}, which needs no install.
+ *
  * <p>Not thread-safe; meant to be driven by one test thread. Without Mosquitto, starting it skips
  * the test (or fails it under {@code -Dtandem.require=mosquitto}) with an install hint.
  */
-public final class MosquittoBroker implements AutoCloseable {
+public final class MosquittoBroker implements TestBroker {
   private final int port;
   private final Path dir;
   private final Path config;
@@ -40,8 +41,8 @@ public final class MosquittoBroker implements AutoCloseable {
   private boolean closed;
 
   private MosquittoBroker(Builder b) throws IOException {
-    this.port = b.port > 0 ? b.port : freePort();
-    this.dir = Files.createTempDirectory(tmpRoot(), "mosquitto-");
+    this.port = b.port > 0 ? b.port : TestBrokers.freePort();
+    this.dir = Files.createTempDirectory(TestBrokers.tmpRoot(), "mosquitto-");
     this.config = dir.resolve("mosquitto.conf");
     this.log = dir.resolve("mosquitto.log");
     List<String> lines = new ArrayList<>();
@@ -98,11 +99,18 @@ public final class MosquittoBroker implements AutoCloseable {
     return new Builder();
   }
 
+  @Override
+  public BrokerKind kind() {
+    return BrokerKind.MOSQUITTO;
+  }
+
   /** {@code tcp://127.0.0.1:port}, or {@code ssl://...} when TLS is configured. */
+  @Override
   public String url() {
     return (tls ? "ssl" : "tcp") + "://127.0.0.1:" + port;
   }
 
+  @Override
   public int port() {
     return port;
   }
@@ -112,6 +120,7 @@ public final class MosquittoBroker implements AutoCloseable {
     return config;
   }
 
+  @Override
   public boolean isRunning() {
     return process != null && process.isAlive();
   }
@@ -119,8 +128,9 @@ public final class MosquittoBroker implements AutoCloseable {
   /**
    * Starts the broker (again) on its port and waits until it accepts connections.
    *
-   * @throws IllegalStateException if Mosquitto is missing, exits, or does not listen within 10 s
+   * @throws IllegalStateException if Mosquitto is missing, exits, or does not listen within 30 s
    */
+  @Override
   public synchronized MosquittoBroker start() {
     if (closed) {
       throw new IllegalStateException("broker is closed");
@@ -136,7 +146,7 @@ public final class MosquittoBroker implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + executable(), e);
     }
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < until) {
       if (!process.isAlive()) {
         throw new IllegalStateException("mosquitto exited with " + process.exitValue() + ": " + logText());
@@ -145,13 +155,14 @@ public final class MosquittoBroker implements AutoCloseable {
         s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
         return this;
       } catch (IOException notYet) {
-        sleep(20); // not listening yet; retry until the deadline
+        TestBrokers.sleep(20); // not listening yet; retry until the deadline
       }
     }
-    throw new IllegalStateException("mosquitto did not listen on port " + port + " within 10 s: " + logText());
+    throw new IllegalStateException("mosquitto did not listen on port " + port + " within 30 s: " + logText());
   }
 
   /** Stops the broker (SIGTERM, then SIGKILL after 5 s); connections drop. Idempotent. */
+  @Override
   public synchronized void stop() {
     if (process == null) {
       return;
@@ -170,16 +181,19 @@ public final class MosquittoBroker implements AutoCloseable {
   }
 
   /** Freezes the broker (SIGSTOP): connections stay open, nothing is read or answered. */
+  @Override
   public synchronized void pause() {
-    signal("STOP");
+    TestBrokers.signal(process, "STOP");
   }
 
   /** Undoes {@link #pause()} (SIGCONT). */
+  @Override
   public synchronized void resume() {
-    signal("CONT");
+    TestBrokers.signal(process, "CONT");
   }
 
   /** What the broker logged so far (errors, warnings, notices). */
+  @Override
   public String logText() {
     try {
       return Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
@@ -205,45 +219,8 @@ public final class MosquittoBroker implements AutoCloseable {
     }
   }
 
-  private void signal(String name) {
-    if (process == null || !process.isAlive()) {
-      return;
-    }
-    try {
-      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
-      kill.waitFor(5, TimeUnit.SECONDS);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot send SIG" + name + " to mosquitto", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   private static String executable() {
     return Tools.require("mosquitto").toString();
-  }
-
-  private static Path tmpRoot() throws IOException {
-    String t = System.getProperty("tandem.test.tmpdir", System.getProperty("java.io.tmpdir"));
-    Path p = Paths.get(t);
-    Files.createDirectories(p);
-    return p;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    }
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for mosquitto", e);
-    }
   }
 
   /** Builder for {@link MosquittoBroker}. */
