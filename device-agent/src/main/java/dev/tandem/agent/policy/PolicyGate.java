@@ -46,6 +46,7 @@ public final class PolicyGate {
     APPLIED("applied"),
     SAME_VERSION("same_version"),
     INVALID("invalid"),
+    TOO_LARGE("too_large"),
     OLDER_VERSION("older_version"),
     OTHER_EDGE_MODEL("other_edge_model"),
     NOT_IN_CANARY("not_in_canary");
@@ -68,22 +69,39 @@ public final class PolicyGate {
   private final Rejections rejections;
   private final AgentMetrics metrics;
   private final Clock clock;
+  private final int maxBytes;
   private Policy current;
 
   /**
    * @param initial the policy in force at start (already applied by the caller)
    * @param apply applies a policy that passed the checks, under this gate's lock; returns the
-   *     runtime's rejection (the runtime checks again), or empty when applied (the runtime records
-   *     a {@code policy_event} either way)
-   * @param rejections records what this gate rejects itself as a {@code policy_event}
+   *     runtime's rejection (the runtime checks again), or empty when applied
    */
   public PolicyGate(String deviceId, String edgeModelHash, Policy initial, Path stateDir,
-      Function<Policy, Optional<String>> apply, Rejections rejections, AgentMetrics metrics, Clock clock) {
+      Function<Policy, Optional<String>> apply, AgentMetrics metrics, Clock clock) {
+    this(deviceId, edgeModelHash, initial, stateDir, apply, metrics, clock,
+        dev.tandem.agent.config.AgentConfig.PolicySource.DEFAULT_MAX_POLICY_BYTES);
+  }
+
+  /** As above; a policy over {@code maxBytes} is rejected {@code too_large} before it is parsed. */
+  public PolicyGate(String deviceId, String edgeModelHash, Policy initial, Path stateDir,
+      Function<Policy, Optional<String>> apply, AgentMetrics metrics, Clock clock, int maxBytes) {
+    this(deviceId, edgeModelHash, initial, stateDir, apply, Rejections.none(), metrics, clock, maxBytes);
+  }
+
+  /**
+   * As above; {@code rejections} records what this gate rejects itself (before the runtime sees
+   * it) as a {@code policy_event} record. The runtime records what it applies or rejects.
+   */
+  public PolicyGate(String deviceId, String edgeModelHash, Policy initial, Path stateDir,
+      Function<Policy, Optional<String>> apply, Rejections rejections, AgentMetrics metrics, Clock clock,
+      int maxBytes) {
+    this.rejections = rejections;
+    this.maxBytes = maxBytes;
     this.deviceId = deviceId;
     this.edgeModelHash = edgeModelHash;
     this.stateDir = stateDir;
     this.apply = apply;
-    this.rejections = rejections;
     this.metrics = metrics;
     this.clock = clock;
     this.current = initial;
@@ -98,8 +116,19 @@ public final class PolicyGate {
    * @throws IllegalStateException when neither exists or the one chosen does not fit the model
    */
   public static Policy initial(Optional<Path> file, Path stateDir, String edgeModelHash) throws IOException {
+    return initial(file, stateDir, edgeModelHash, dev.tandem.agent.config.AgentConfig.PolicySource.DEFAULT_MAX_POLICY_BYTES);
+  }
+
+  /** As above; a file over {@code maxBytes} is refused (the configured one) or ignored (the kept one). */
+  public static Policy initial(Optional<Path> file, Path stateDir, String edgeModelHash, int maxBytes)
+      throws IOException {
     Policy fromFile = null;
     if (file.isPresent()) {
+      long size = Files.size(file.get());
+      if (size > maxBytes) {
+        throw new IllegalStateException("policy file " + file.get() + " is " + size + " bytes, over the limit of "
+            + maxBytes + " (policy.max_bytes)");
+      }
       try {
         fromFile = Policy.fromJson(new String(Files.readAllBytes(file.get()), StandardCharsets.UTF_8));
       } catch (InvalidPolicyException e) {
@@ -108,7 +137,9 @@ public final class PolicyGate {
     }
     Policy kept = null;
     Path lastGood = stateDir.resolve(LAST_GOOD);
-    if (Files.exists(lastGood)) {
+    if (Files.exists(lastGood) && Files.size(lastGood) > maxBytes) {
+      log.warn("ignoring last good policy {}: {} bytes, over the limit of {}", lastGood, Files.size(lastGood), maxBytes);
+    } else if (Files.exists(lastGood)) {
       try {
         kept = Policy.fromJson(new String(Files.readAllBytes(lastGood), StandardCharsets.UTF_8));
       } catch (InvalidPolicyException e) {
@@ -135,8 +166,26 @@ public final class PolicyGate {
     return current.version();
   }
 
+  /**
+   * Considers one policy payload as it came off the wire: one over the size limit is rejected
+   * {@code too_large} (counted, logged, recorded as an event) without being decoded.
+   */
+  public Outcome offer(byte[] payload, String source) {
+    if (payload.length > maxBytes) {
+      synchronized (this) {
+        return rejectHere(Outcome.TOO_LARGE, -1, "", "too_large: policy of " + payload.length
+            + " bytes, over the limit of " + maxBytes + " (policy.max_bytes)", source);
+      }
+    }
+    return offer(new String(payload, StandardCharsets.UTF_8), source);
+  }
+
   /** Considers one policy document; returns what was done with it. Never throws for bad input. */
   public synchronized Outcome offer(String json, String source) {
+    if (json.length() > maxBytes) { // chars <= bytes: a cheap first check
+      return rejectHere(Outcome.TOO_LARGE, -1, "", "too_large: policy of " + json.length()
+          + " characters, over the limit of " + maxBytes + " bytes (policy.max_bytes)", source);
+    }
     Policy p;
     try {
       p = Policy.fromJson(json);
@@ -154,7 +203,7 @@ public final class PolicyGate {
     if (why.isPresent()) {
       return rejectHere(outcomeOf(why.get()), p.version(), PolicyEventRecord.contentHash(p), why.get(), source);
     }
-    why = apply.apply(p);
+    why = apply.apply(p); // the runtime records a policy_event either way
     if (why.isPresent()) {
       return reject(outcomeOf(why.get()), p.version(), why.get(), source);
     }

@@ -115,7 +115,8 @@ final class SimulatedDevice implements AutoCloseable {
         if (s.followPolicy) {
           Tandem t = this.tandem;
           PolicyGate gate = new PolicyGate(id, s.edgeModelHash, s.policy, dir, t::updatePolicy,
-              t::recordPolicyRejected, new AgentMetrics(), Clock.systemUTC());
+              t::recordPolicyRejected, new AgentMetrics(), Clock.systemUTC(),
+              dev.tandem.agent.config.AgentConfig.PolicySource.DEFAULT_MAX_POLICY_BYTES);
           PolicySubscriber.follow(l, s.topics.policy(s.fleet, s.model), gate);
         }
         l.start();
