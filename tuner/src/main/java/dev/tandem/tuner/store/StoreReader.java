@@ -169,6 +169,39 @@ public final class StoreReader implements AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * Every policy whose content the store holds: the {@code policies/} directory of a collector's
+   * store, or the applied events in a spool directory (which reads the spool once).
+   */
+  public List<Policy> knownPolicies() {
+    if (spool) {
+      List<Policy> out = new ArrayList<>();
+      TreeMap<String, DeviceCollector> byDevice = new TreeMap<>();
+      for (Path seg : segments(query.root())) {
+        readSegment(seg, byDevice);
+      }
+      for (DeviceCollector c : byDevice.values()) {
+        c.build(policies);
+      }
+      out.addAll(policies.values());
+      return out;
+    }
+    List<Policy> out = new ArrayList<>();
+    Path dir = query.root().resolve(POLICIES);
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
+      for (Path f : ds) {
+        String name = f.getFileName().toString();
+        policy(name.substring(0, name.length() - ".json".length())).ifPresent(out::add);
+      }
+    } catch (IOException e) {
+      throw new StoreException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
   @Override
   public void close() {
     if (duck != null) {

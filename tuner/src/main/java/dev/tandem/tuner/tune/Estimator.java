@@ -114,7 +114,7 @@ final class Estimator {
     // point estimates: every device once
     double[] ones = new double[present.length];
     Arrays.fill(ones, 1);
-    double[][] point = metrics(present, ones, devB, devK, nb, k, perBucket, perCand, labels, null);
+    double[][] point = metrics(present, ones, devB, devK, nb, k, perBucket, perCand, labels);
     // bootstrap over devices
     double[][][] boot = new double[resamples][][];
     IntStream.range(0, resamples).parallel().forEach(r -> {
@@ -123,7 +123,7 @@ final class Estimator {
       for (int i = 0; i < present.length; i++) {
         w[rnd.nextInt(present.length)] += 1;
       }
-      boot[r] = metrics(present, w, devB, devK, nb, k, perBucket, perCand, labels, point);
+      boot[r] = metrics(present, w, devB, devK, nb, k, perBucket, perCand, labels);
     });
 
     // support: per bucket, decisions with a known cloud answer (and label, with labels)
@@ -171,9 +171,6 @@ final class Estimator {
           mp = Math.min(mp, minProp[bi]);
         }
       }
-      if (labels && !accSupported) {
-        // cost, offload and latency stay: they need the request's cost and failure, predicted by network
-      }
       Estimate acc = accSupported ? Estimate.of(point[j][0], column(boot, j, 0)) : Estimate.UNSUPPORTED;
       if (acc.supported && Double.isNaN(acc.point)) {
         acc = Estimate.UNSUPPORTED;
@@ -215,7 +212,7 @@ final class Estimator {
 
   /** accuracy, offload, fallback, cost per 1k, p50, p95 per candidate, for device weights w. */
   private double[][] metrics(int[] present, double[] w, double[][] devB, double[][] devK, int nb, int k,
-      int perBucket, int perCand, boolean labels, double[][] fallbackQ) {
+      int perBucket, int perCand, boolean labels) {
     double[] b = new double[nb * perBucket];
     double[] c = new double[k * perCand];
     for (int i = 0; i < present.length; i++) {
@@ -506,10 +503,12 @@ final class Estimator {
     zs = Arrays.copyOf(zs, n);
     Arrays.sort(zs);
     TreeSet<Double> fixed = new TreeSet<>();
-    double th = base.threshold();
-    fixed.add(t.signal.higherIsConfident() ? th : -th);
-    for (dev.tandem.runtime.policy.Segment s : base.segments()) {
-      fixed.add(t.signal.higherIsConfident() ? s.threshold() : -s.threshold());
+    if (base.signal() == t.signal && base.mode() == dev.tandem.runtime.policy.Mode.CASCADE) {
+      double th = base.threshold();
+      fixed.add(t.signal.higherIsConfident() ? th : -th);
+      for (dev.tandem.runtime.policy.Segment s : base.segments()) {
+        fixed.add(t.signal.higherIsConfident() ? s.threshold() : -s.threshold());
+      }
     }
     TreeSet<Double> e = new TreeSet<>(fixed);
     List<Double> bounds = new ArrayList<>();

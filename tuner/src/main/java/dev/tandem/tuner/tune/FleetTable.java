@@ -79,6 +79,7 @@ final class FleetTable {
   long skippedNoSignal;
   long skippedOtherModel;
   final Map<Long, Long> decisionsByVersion = new LinkedHashMap<>();
+  final Map<String, Long> decisionsByEdgeModel = new LinkedHashMap<>();
 
   private final Policy base;
   private final LongFunction<Policy> logging;
@@ -105,6 +106,7 @@ final class FleetTable {
         skippedNoSignal++;
         continue;
       }
+      decisionsByEdgeModel.merge(r.edgeModelHash(), 1L, Long::sum);
       if (!base.edgeModelHash().isEmpty() && !base.edgeModelHash().equals(r.edgeModelHash())) {
         skippedOtherModel++;
         continue;
