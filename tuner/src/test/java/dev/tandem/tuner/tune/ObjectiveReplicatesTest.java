@@ -10,14 +10,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The recommendation against the generator's truth: over 100 fleets, the threshold picked for
- * {@code --min-accuracy 0.925} from a 20-threshold grid truly has accuracy 0.925 or more (the
+ * {@code --min-accuracy 0.915} from a 20-threshold grid truly has accuracy 0.915 or more (the
  * population value, not a finite sample) in at least 90 % of the replicates that pick one.
  */
 class ObjectiveReplicatesTest {
   @Test
   void recommendedPolicy_meetsItsObjectiveInTruth() {
     int reps = 100;
-    double target = 0.925;
+    double target = 0.915;
     int picked = 0;
     int met = 0;
     for (int r = 0; r < reps; r++) {
