@@ -20,7 +20,6 @@ import dev.tandem.runtime.policy.DecisionContext;
 import dev.tandem.runtime.policy.Mode;
 import dev.tandem.runtime.policy.OffloaderState;
 import dev.tandem.runtime.policy.Policy;
-import dev.tandem.runtime.policy.PolicyCheck;
 import dev.tandem.runtime.policy.RoundTripEstimator;
 import dev.tandem.runtime.policy.Route;
 import dev.tandem.runtime.policy.RouteDecision;
@@ -28,9 +27,10 @@ import dev.tandem.runtime.record.AmendmentRecord;
 import dev.tandem.runtime.record.CloudResult;
 import dev.tandem.runtime.record.Record;
 import dev.tandem.runtime.signal.ClassificationScorer;
-import dev.tandem.runtime.signal.SignalScorer;
 import dev.tandem.runtime.signal.Signals;
 import dev.tandem.runtime.internal.spool.SequenceStore;
+import dev.tandem.runtime.capture.Capture;
+import dev.tandem.runtime.capture.CaptureStore;
 import dev.tandem.runtime.spool.Spool;
 import dev.tandem.runtime.text.Encoding;
 import dev.tandem.runtime.text.TextInput;
@@ -107,13 +107,15 @@ public final class Tandem implements AutoCloseable {
   private static final long OFFLOADER_GRACE_MS = 2000;
 
   private final ModelSession edge;
-  private final SignalScorer scorer;
-  private final SignalScorer cloudScorer;
+  private final ClassificationScorer scorer;
+  private final ClassificationScorer cloudScorer;
   private final String model;
   private final String deviceId;
   private final String fleet;
   private final Offloader offloader;
   private final Spool spool;
+  private final Capture capture;
+  private final CaptureStore captures;
   private final SequenceStore sequences;
   private final Prices prices;
   private final DeviceStateProvider deviceState;
@@ -145,6 +147,9 @@ public final class Tandem implements AutoCloseable {
     this.offloader = b.offloader;
     this.spool = b.spool;
     this.sequences = SequenceStore.open(b.spool.directory());
+    this.capture = b.capture;
+    this.captures = b.capture.enabled() ? CaptureStore.open(b.capture.directory() != null ? b.capture.directory()
+        : b.spool.directory().resolve("captures"), b.capture, b.clock) : null;
     this.prices = b.prices;
     this.deviceState = b.deviceState;
     this.clock = b.clock;
@@ -341,7 +346,7 @@ public final class Tandem implements AutoCloseable {
   public Optional<String> updatePolicy(Policy candidate) {
     Objects.requireNonNull(candidate, "candidate");
     synchronized (lifecycle) {
-      Optional<String> why = PolicyCheck.rejection(policy, candidate, deviceId, edge.info().sha256());
+      Optional<String> why = policy.rejection(candidate, deviceId, edge.info().sha256());
       if (!why.isPresent()) {
         estimator.configure(candidate);
         budget.configure(candidate);
@@ -473,6 +478,9 @@ public final class Tandem implements AutoCloseable {
     RouteDecision d = pol.decide(ctx);
     Outcome.Start start = new Outcome.Start(deviceId, sequences.next(), now, fleet, model, ctx, d);
     String id = start.id();
+    if (captures != null) {
+      captureInputs(start, d, ctx, inputs);
+    }
 
     if (!d.route().asksCloud()) {
       EdgeRun er = edgeRun != null ? edgeRun : runEdge(inputs);
@@ -654,6 +662,19 @@ public final class Tandem implements AutoCloseable {
     }
   }
 
+  /** Keeps the inputs of a decision the device's capture configuration selects (off by default). */
+  private void captureInputs(Outcome.Start start, RouteDecision d, DecisionContext ctx, List<Tensor> inputs) {
+    List<String> why = capture.reasons(d, ctx.signals().orElse(null));
+    if (why.isEmpty()) {
+      return;
+    }
+    try {
+      captures.write(deviceId, start.seq, start.timeMs, why, inputs);
+    } catch (RuntimeException e) {
+      log.warn("cannot capture the inputs of {}", start.id(), e);
+    }
+  }
+
   private void append(Record r) {
     try {
       spool.append(r);
@@ -772,8 +793,8 @@ public final class Tandem implements AutoCloseable {
     private byte[] modelBytes;
     private List<ExecutionProvider> providers = Collections.singletonList(ExecutionProvider.CPU);
     private int intraOpThreads;
-    private SignalScorer scorer = ClassificationScorer.firstOutput();
-    private SignalScorer cloudScorer;
+    private ClassificationScorer scorer = ClassificationScorer.firstOutput();
+    private ClassificationScorer cloudScorer;
     private String model;
     private String deviceId;
     private String fleet = "";
@@ -782,6 +803,7 @@ public final class Tandem implements AutoCloseable {
     private CloudConnection cloud;
     private boolean strict;
     private Spool spool;
+    private Capture capture = Capture.off();
     private Prices prices = Prices.none();
     private DeviceStateProvider deviceState = DeviceStateProvider.fixed(DeviceState.builder().build());
     private Clock clock = Clock.systemUTC();
@@ -855,13 +877,13 @@ public final class Tandem implements AutoCloseable {
     }
 
     /** How the edge model's outputs become signals. */
-    public Builder scorer(SignalScorer scorer) {
+    public Builder scorer(ClassificationScorer scorer) {
       this.scorer = Objects.requireNonNull(scorer, "scorer");
       return this;
     }
 
     /** How the cloud model's outputs give the top-1 class (default: the edge scorer). */
-    public Builder cloudScorer(SignalScorer scorer) {
+    public Builder cloudScorer(ClassificationScorer scorer) {
       this.cloudScorer = Objects.requireNonNull(scorer, "cloudScorer");
       return this;
     }
@@ -905,6 +927,15 @@ public final class Tandem implements AutoCloseable {
     /** Where records go; Tandem keeps its sequence numbers in the same directory and closes it. */
     public Builder spool(Spool spool) {
       this.spool = spool;
+      return this;
+    }
+
+    /**
+     * Opt-in capture of the inputs of selected decisions (off by default): the device's own
+     * configuration, never the policy. See docs/tuning.md, "Hard examples and capture".
+     */
+    public Builder capture(Capture capture) {
+      this.capture = java.util.Objects.requireNonNull(capture, "capture");
       return this;
     }
 

@@ -11,12 +11,12 @@ import dev.tandem.agent.input.InferRequest;
 import dev.tandem.agent.input.InputSink;
 import dev.tandem.agent.input.InvalidRequestException;
 import dev.tandem.agent.output.OutputWriter;
-import dev.tandem.agent.policy.PolicyGate;
-import dev.tandem.agent.policy.PolicySubscriber;
+import dev.tandem.runtime.fleet.PolicyGate;
+import dev.tandem.runtime.fleet.PolicySubscriber;
 import dev.tandem.agent.state.ProbedDeviceState;
-import dev.tandem.agent.upload.LogUploader;
-import dev.tandem.agent.upload.MqttLink;
-import dev.tandem.agent.upload.SpoolUploadQueue;
+import dev.tandem.runtime.fleet.LogUploader;
+import dev.tandem.runtime.fleet.MqttLink;
+import dev.tandem.runtime.fleet.SpoolUploadQueue;
 import dev.tandem.runtime.device.DeviceStateProvider;
 import dev.tandem.runtime.model.InvalidInputException;
 import dev.tandem.runtime.policy.Policy;
@@ -129,10 +129,10 @@ public final class Agent implements InputSink, AutoCloseable {
     DeviceStateProvider state = options.deviceState != null ? options.deviceState
         : new ProbedDeviceState(config.deviceState(), config.deviceClass(), 1000);
     String hash = Engines.sha256(config.model().path());
-    Policy initial = PolicyGate.initial(config.policy().file(), spoolDir, hash);
+    Policy initial = PolicyGate.initial(config.policy().file(), spoolDir, hash, config.policy().maxBytes());
     engine = Engines.open(config, spool, state, initial, metrics, options.clock);
     gate = new PolicyGate(config.deviceId(), engine.edgeModelHash(), initial, spoolDir, engine::policy,
-        metrics, options.clock);
+        metrics, options.clock, config.policy().maxBytes());
 
     Optional<AgentConfig.Broker> broker = config.broker();
     if (broker.isPresent() && (config.upload().enabled() || config.policy().subscribe())) {

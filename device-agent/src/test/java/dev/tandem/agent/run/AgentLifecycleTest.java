@@ -3,7 +3,7 @@ package dev.tandem.agent.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.agent.cli.TandemAgent;
-import dev.tandem.agent.policy.PolicyGate;
+import dev.tandem.runtime.fleet.PolicyGate;
 import dev.tandem.agent.upload.StoreContents;
 import dev.tandem.relay.collect.DeviceGaps;
 import dev.tandem.relay.policy.PolicyPublisher;
@@ -115,7 +115,8 @@ class AgentLifecycleTest {
           5_000, "three rejections");
       assertThat(a.policyGate().current().version()).isEqualTo(3);
 
-      try (PolicyPublisher pub = new PolicyPublisher(f.broker.url(), "tandem/v1", null, null, null)) {
+      try (PolicyPublisher pub = new PolicyPublisher(f.broker.url(), "tandem/v1", null, null, null)
+          .retainedWaitMs(300)) {
         String valid = Fleet.policy(0, f.modelHash, 0.9).replace("\"version\": 0, ", "");
         long t0 = System.nanoTime();
         PolicyPublisher.Published p = pub.publish("test-fleet", "tiny", valid);
