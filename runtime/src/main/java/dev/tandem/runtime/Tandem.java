@@ -67,12 +67,13 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (Tandem tandem = Tandem.builder()
  *     .edgeModel(Paths.get("edge.onnx"))
+ *     .textInput(TextInput.fromFile(Paths.get("tokenizer.json"), 128))
  *     .model("spam").deviceId("phone-17")
  *     .policy(Policy.fromJson(policyJson))
  *     .cloud(CloudConnection.builder().serverUri("ssl://broker.example.com:8883").build())
  *     .spool(Spool.builder(filesDir.resolve("tandem")).build())
  *     .build()) {
- *   Decision d = tandem.infer(inputs);
+ *   Decision d = tandem.infer("Win a FREE cruise now!!!"); // or infer(List<Tensor>) for any model
  * }
  * }</pre>
  *
