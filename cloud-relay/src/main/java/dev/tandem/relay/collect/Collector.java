@@ -3,6 +3,7 @@ package dev.tandem.relay.collect;
 import com.google.gson.JsonObject;
 import dev.tandem.relay.broker.DeliveryProbe;
 import dev.tandem.runtime.offload.MqttReconnect;
+import dev.tandem.runtime.internal.fatal.Failures;
 import dev.tandem.runtime.internal.protocol.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -75,6 +76,7 @@ public final class Collector implements AutoCloseable {
     char[] password;
     javax.net.SocketFactory socketFactory;
     BatchLimits limits = BatchLimits.defaults();
+    Failures failures = Failures.report();
     long probeIntervalMs = 5_000;
     long probeTimeoutMs = 20_000;
 
@@ -115,6 +117,15 @@ public final class Collector implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Where a fatal {@link Error} in the collector's threads goes; by default the collector only
+     * reports itself failed ({@link Collector#failure()}). {@code collect} exits the process.
+     */
+    public Options failures(Failures v) {
+      failures = Objects.requireNonNull(v, "failures");
+      return this;
+    }
+
     /** What one batch may hold (payload, unpacked bytes, lines, line length); {@link BatchLimits#defaults()}. */
     public Options limits(BatchLimits v) {
       limits = Objects.requireNonNull(v, "limits");
@@ -136,7 +147,8 @@ public final class Collector implements AutoCloseable {
     this.metrics = new CollectorMetrics(registry, store);
     this.decoder = new BatchDecoder(opts.limits);
     client = new MqttAsyncClient(opts.brokerUrl, opts.clientId, new MemoryPersistence());
-    acks = new AckSender(client, metrics.acks, MAX_QUEUED_ACKS, ACK_MAX_AGE_MS, System::currentTimeMillis);
+    acks = new AckSender(client, metrics.acks, MAX_QUEUED_ACKS, ACK_MAX_AGE_MS, System::currentTimeMillis,
+        e -> opts.failures.fatal("collector " + opts.clientId + " ack sender", e));
     probe = new DeliveryProbe("collector " + opts.clientId,
         opts.prefix + "/collector/" + opts.clientId.replaceAll("[/+#]", "_") + "/probe",
         opts.probeIntervalMs, opts.probeTimeoutMs, () -> client,
@@ -180,6 +192,19 @@ public final class Collector implements AutoCloseable {
       log.debug("forced disconnect: {}", e.toString()); // reconnecting anyway
     }
     subscriber.execute(this::reconnect);
+  }
+
+  /** The first fatal error in one of the collector's threads, or empty while it works. */
+  public java.util.Optional<String> failure() {
+    return opts.failures.failure();
+  }
+
+  /**
+   * Whether batches can be received and acked now: subscribed on a live connection, the ack
+   * sender running, no fatal error.
+   */
+  public boolean isReady() {
+    return subscribed && !closed && client.isConnected() && acks.alive() && !opts.failures.failed();
   }
 
   /** The shared subscription this collector uses. */
@@ -410,7 +435,15 @@ public final class Collector implements AutoCloseable {
       if (probe.matches(topic)) {
         return;
       }
-      handle(topic, message);
+      try {
+        handle(topic, message);
+      } catch (RuntimeException e) {
+        // One batch must never break the client's callback thread; not acked, the device resends.
+        metrics.batches.labelValues("failed").inc();
+        log.error("collector {}: batch on {} failed", opts.clientId, topic, e);
+      } catch (Error e) {
+        opts.failures.fatal("collector " + opts.clientId + " batch handler", e);
+      }
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.tandem.runtime.internal.protocol.FrameException;
 import dev.tandem.runtime.internal.protocol.FrameLimits;
 import dev.tandem.runtime.internal.protocol.ReplyFrame;
 import dev.tandem.runtime.internal.protocol.RequestFrame;
+import dev.tandem.runtime.internal.fatal.Failures;
 import dev.tandem.runtime.internal.protocol.Topics;
 import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.offload.MqttSockets;
@@ -81,6 +82,7 @@ public final class Relay implements AutoCloseable {
   private volatile boolean subscribed;
   private volatile boolean closing;
   private boolean closed;
+  private volatile Failures failures = Failures.report();
 
   /** A relay for {@code config}; nothing is loaded or connected until {@link #start()}. */
   public Relay(RelayConfig config) {
@@ -89,7 +91,7 @@ public final class Relay implements AutoCloseable {
     this.topics = Topics.withPrefix(config.topicPrefix());
     this.codec = new FrameCodec(FrameLimits.builder().maxFrameBytes(config.maxFrameBytes()).build());
     this.quotas = new DeviceQuotas(config.quotaPerSecond(), config.quotaBurst(), System::nanoTime);
-    this.registry = new ModelRegistry(metrics, this::send, config.relayId());
+    this.registry = new ModelRegistry(metrics, this::send, config.relayId(), (c, e) -> failures.fatal(c, e));
     this.resubscriber = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "relay-resubscribe");
       t.setDaemon(true);
@@ -98,6 +100,21 @@ public final class Relay implements AutoCloseable {
     this.probe = new DeliveryProbe("relay " + config.relayId(),
         config.topicPrefix() + "/relay/" + config.relayId() + "/probe", config.probeIntervalMs(),
         config.probeTimeoutMs(), () -> client, this::isReady, this::onStall);
+  }
+
+  /**
+   * Where a fatal {@link Error} in one of the relay's threads goes; by default the relay only
+   * reports itself failed ({@code /healthz} and {@code /readyz} 503). {@code serve} passes {@link
+   * Failures#exitProcess()}. Call before {@link #start()}.
+   */
+  public Relay failures(Failures f) {
+    this.failures = java.util.Objects.requireNonNull(f, "failures");
+    return this;
+  }
+
+  /** The first fatal error, as "thread: error", or empty while the relay works. */
+  public java.util.Optional<String> failure() {
+    return failures.failure();
   }
 
   /**
@@ -110,7 +127,7 @@ public final class Relay implements AutoCloseable {
     registry.loadAll(config.models());
     if (config.metricsPort() >= 0) {
       metricsServer = new MetricsServer(config.metricsHost(), config.metricsPort(), metrics,
-          () -> !closing, this::isReady);
+          () -> !closing && !failures.failed(), this::isReady);
     }
     try {
       client = connectedClient();
@@ -230,7 +247,7 @@ public final class Relay implements AutoCloseable {
 
   /** Whether models are loaded, the subscription is up and the relay is not shutting down. */
   public boolean isReady() {
-    return subscribed && !closing && client != null && client.isConnected();
+    return subscribed && !closing && !failures.failed() && client != null && client.isConnected();
   }
 
   /** This relay's metrics. */
@@ -538,6 +555,8 @@ public final class Relay implements AutoCloseable {
         // Never let one request break the client's callback thread.
         metrics.dropped("internal_error");
         log.error("relay {}: request on {} failed", config.relayId(), topic, e);
+      } catch (Error e) {
+        failures.fatal("relay " + config.relayId() + " MQTT callback", e);
       }
     }
 
