@@ -31,6 +31,8 @@ import dev.tandem.runtime.signal.ClassificationScorer;
 import dev.tandem.runtime.signal.SignalScorer;
 import dev.tandem.runtime.signal.Signals;
 import dev.tandem.runtime.internal.spool.SequenceStore;
+import dev.tandem.runtime.capture.Capture;
+import dev.tandem.runtime.capture.CaptureStore;
 import dev.tandem.runtime.spool.Spool;
 import dev.tandem.runtime.text.Encoding;
 import dev.tandem.runtime.text.TextInput;
@@ -114,6 +116,8 @@ public final class Tandem implements AutoCloseable {
   private final String fleet;
   private final Offloader offloader;
   private final Spool spool;
+  private final Capture capture;
+  private final CaptureStore captures;
   private final SequenceStore sequences;
   private final Prices prices;
   private final DeviceStateProvider deviceState;
@@ -145,6 +149,9 @@ public final class Tandem implements AutoCloseable {
     this.offloader = b.offloader;
     this.spool = b.spool;
     this.sequences = SequenceStore.open(b.spool.directory());
+    this.capture = b.capture;
+    this.captures = b.capture.enabled() ? CaptureStore.open(b.capture.directory() != null ? b.capture.directory()
+        : b.spool.directory().resolve("captures"), b.capture, b.clock) : null;
     this.prices = b.prices;
     this.deviceState = b.deviceState;
     this.clock = b.clock;
@@ -473,6 +480,9 @@ public final class Tandem implements AutoCloseable {
     RouteDecision d = pol.decide(ctx);
     Outcome.Start start = new Outcome.Start(deviceId, sequences.next(), now, fleet, model, ctx, d);
     String id = start.id();
+    if (captures != null) {
+      captureInputs(start, d, ctx, inputs);
+    }
 
     if (!d.route().asksCloud()) {
       EdgeRun er = edgeRun != null ? edgeRun : runEdge(inputs);
@@ -654,6 +664,19 @@ public final class Tandem implements AutoCloseable {
     }
   }
 
+  /** Keeps the inputs of a decision the device's capture configuration selects (off by default). */
+  private void captureInputs(Outcome.Start start, RouteDecision d, DecisionContext ctx, List<Tensor> inputs) {
+    List<String> why = capture.reasons(d, ctx.signals().orElse(null));
+    if (why.isEmpty()) {
+      return;
+    }
+    try {
+      captures.write(deviceId, start.seq, start.timeMs, why, inputs);
+    } catch (RuntimeException e) {
+      log.warn("cannot capture the inputs of {}", start.id(), e);
+    }
+  }
+
   private void append(Record r) {
     try {
       spool.append(r);
@@ -782,6 +805,7 @@ public final class Tandem implements AutoCloseable {
     private CloudConnection cloud;
     private boolean strict;
     private Spool spool;
+    private Capture capture = Capture.off();
     private Prices prices = Prices.none();
     private DeviceStateProvider deviceState = DeviceStateProvider.fixed(DeviceState.builder().build());
     private Clock clock = Clock.systemUTC();
@@ -905,6 +929,15 @@ public final class Tandem implements AutoCloseable {
     /** Where records go; Tandem keeps its sequence numbers in the same directory and closes it. */
     public Builder spool(Spool spool) {
       this.spool = spool;
+      return this;
+    }
+
+    /**
+     * Opt-in capture of the inputs of selected decisions (off by default): the device's own
+     * configuration, never the policy. See docs/tuning.md, "Hard examples and capture".
+     */
+    public Builder capture(Capture capture) {
+      this.capture = java.util.Objects.requireNonNull(capture, "capture");
       return this;
     }
 

@@ -1,0 +1,2 @@
+/** {@code tandem-tune report}: one self-contained HTML page of charts and their numbers. */
+package dev.tandem.tuner.report;
