@@ -86,6 +86,14 @@ public final class Spool implements AutoCloseable {
     Files.createDirectories(dir);
     this.store = Files.getFileStore(dir);
     loadEvictions();
+    try {
+      Path f = dir.resolve(EVICTIONS);
+      if (!Files.exists(f) || Files.size(f) != EVICTIONS_FILE_BYTES) {
+        saveEvictions(); // its padded size, while there is space
+      }
+    } catch (IOException e) {
+      // a full disk at open: saved later
+    }
     List<Path> segs = listSegments();
     for (int i = 0; i < segs.size() - 1; i++) {
       closedBytes += Files.size(segs.get(i));
@@ -329,6 +337,13 @@ public final class Spool implements AutoCloseable {
       return;
     }
     closed = true;
+    if (dropsUnsaved) {
+      try {
+        saveEvictions();
+      } catch (IOException e) {
+        // the drops since the last save are not kept across this restart
+      }
+    }
     try {
       if (!fsync.isNone() && channel.isOpen()) {
         force();
@@ -511,25 +526,46 @@ public final class Spool implements AutoCloseable {
     }
   }
 
+  /** Size evictions.json is kept at, padded with spaces, so that updating it needs no new block. */
+  static final int EVICTIONS_FILE_BYTES = 256;
+
   private void saveEvictions() throws IOException {
     JsonObject o = new JsonObject();
     o.addProperty("records", evictedRecords);
     o.addProperty("segments", evictedSegments);
     o.addProperty("bytes", evictedBytes);
     o.addProperty("dropped", droppedTotal);
+    StringBuilder text = new StringBuilder(o.toString());
+    while (text.length() < EVICTIONS_FILE_BYTES - 1) {
+      text.append(' ');
+    }
+    text.append('\n');
+    byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+    Path f = dir.resolve(EVICTIONS);
+    if (bytes.length == EVICTIONS_FILE_BYTES && Files.exists(f) && Files.size(f) == EVICTIONS_FILE_BYTES) {
+      // In place: one sector, and no new block, so the count is kept on a full disk too.
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+          ch.write(buf, buf.position());
+        }
+        ch.force(true);
+      }
+      return;
+    }
     Path tmp = dir.resolve(EVICTIONS + ".tmp");
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer buf = ByteBuffer.wrap((o + "\n").getBytes(StandardCharsets.UTF_8));
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
       while (buf.hasRemaining()) {
         ch.write(buf);
       }
       ch.force(true);
     }
     try {
-      Files.move(tmp, dir.resolve(EVICTIONS), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, dir.resolve(EVICTIONS), StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 
