@@ -33,7 +33,14 @@ final class AckSender implements AutoCloseable {
   private static final int MAX_INFLIGHT = 32202;
   private static final long RETRY_WAIT_MS = 50;
 
-  private final MqttAsyncClient client;
+  private final Publisher client;
+
+  /** Where acks are published: the collector's current connection. */
+  interface Publisher {
+    void publish(String topic, MqttMessage message) throws MqttException;
+
+    boolean isConnected();
+  }
   private final Counter outcomes;
   private final long maxAgeMs;
   private final LongSupplier clockMs;
@@ -64,11 +71,36 @@ final class AckSender implements AutoCloseable {
    *     {@code failed}
    */
   AckSender(MqttAsyncClient client, Counter outcomes, int capacity, long maxAgeMs, LongSupplier clockMs) {
-    this(client, outcomes, capacity, maxAgeMs, clockMs, e -> log.error("ack sender failed", e));
+    this(publisher(client), outcomes, capacity, maxAgeMs, clockMs);
   }
 
   /** As above; {@code onFatal} is told when an {@link Error} ends the sender thread. */
   AckSender(MqttAsyncClient client, Counter outcomes, int capacity, long maxAgeMs, LongSupplier clockMs,
+      java.util.function.Consumer<Error> onFatal) {
+    this(publisher(client), outcomes, capacity, maxAgeMs, clockMs, onFatal);
+  }
+
+  private static Publisher publisher(MqttAsyncClient client) {
+    return new Publisher() {
+      @Override
+      public void publish(String topic, MqttMessage message) throws MqttException {
+        client.publish(topic, message);
+      }
+
+      @Override
+      public boolean isConnected() {
+        return client.isConnected();
+      }
+    };
+  }
+
+  /** Like the other constructor, publishing through {@code client}: the collector's session. */
+  AckSender(Publisher client, Counter outcomes, int capacity, long maxAgeMs, LongSupplier clockMs) {
+    this(client, outcomes, capacity, maxAgeMs, clockMs, e -> log.error("ack sender failed", e));
+  }
+
+  /** As above; {@code onFatal} is told when an {@link Error} ends the sender thread. */
+  AckSender(Publisher client, Counter outcomes, int capacity, long maxAgeMs, LongSupplier clockMs,
       java.util.function.Consumer<Error> onFatal) {
     this.onFatal = onFatal;
     this.client = client;

@@ -10,11 +10,11 @@ import static org.mockito.Mockito.when;
 
 import dev.tandem.agent.http.AgentHttpServer;
 import dev.tandem.agent.http.AgentMetrics;
-import dev.tandem.agent.policy.PolicyGate;
-import dev.tandem.agent.policy.PolicySubscriber;
-import dev.tandem.agent.upload.LogUploader;
-import dev.tandem.agent.upload.MqttLink;
-import dev.tandem.agent.upload.UploadQueue;
+import dev.tandem.runtime.fleet.PolicyGate;
+import dev.tandem.runtime.fleet.PolicySubscriber;
+import dev.tandem.runtime.fleet.LogUploader;
+import dev.tandem.runtime.fleet.MqttLink;
+import dev.tandem.runtime.fleet.UploadQueue;
 import dev.tandem.testsupport.broker.TestBroker;
 import dev.tandem.testsupport.broker.TestBrokers;
 import java.io.InputStream;
