@@ -3,7 +3,6 @@ package dev.tandem.runtime.fleet;
 import com.google.gson.JsonObject;
 import dev.tandem.runtime.policy.InvalidPolicyException;
 import dev.tandem.runtime.policy.Policy;
-import dev.tandem.runtime.policy.PolicyCheck;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * the one in force. A policy is applied only if it validates, its version is newer than the
  * current one, it was made for this device's edge model (its {@code edge_model_hash} equals
  * the model's SHA-256, or names no model), and its canary includes this device: the runtime's
- * own {@code PolicyCheck}. Otherwise the last good policy stays, and the rejection is recorded:
+ * own {@code Policy.rejection}. Otherwise the last good policy stays, and the rejection is recorded:
  * logged, counted in {@code tandem_agent_policy_rejections_total{reason}}, and appended to
  * {@code policy-events.jsonl} in the state directory, which also keeps the last good policy
  * ({@code policy.json}) so a restart without a broker starts from it.
@@ -186,7 +185,7 @@ public final class PolicyGate {
     }
     // The runtime's own rule (newer, this edge model, inside the canary), so the gate and the
     // facade never disagree.
-    Optional<String> why = PolicyCheck.rejection(current, p, deviceId, edgeModelHash);
+    Optional<String> why = current.rejection(p, deviceId, edgeModelHash);
     if (!why.isPresent()) {
       why = apply.apply(p);
     }
