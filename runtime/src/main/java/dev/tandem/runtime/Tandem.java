@@ -68,12 +68,13 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (Tandem tandem = Tandem.builder()
  *     .edgeModel(Paths.get("edge.onnx"))
+ *     .textInput(TextInput.fromFile(Paths.get("tokenizer.json"), 128))
  *     .model("spam").deviceId("phone-17")
  *     .policy(Policy.fromJson(policyJson))
  *     .cloud(CloudConnection.builder().serverUri("ssl://broker.example.com:8883").build())
  *     .spool(Spool.builder(filesDir.resolve("tandem")).build())
  *     .build()) {
- *   Decision d = tandem.infer(inputs);
+ *   Decision d = tandem.infer("Win a FREE cruise now!!!"); // or infer(List<Tensor>) for any model
  * }
  * }</pre>
  *
@@ -736,12 +737,22 @@ public final class Tandem implements AutoCloseable {
   }
 
   private void append(Record r) {
+    if (!sequences.durable(r.seq())) {
+      // Its number could not be reserved (a full disk): a restart could hand it out again, so
+      // the record is dropped, never written under a number that could repeat.
+      spool.recordDropped(RECORD_DROPPED_NO_SEQUENCE);
+      writeFailed(r, null);
+      return;
+    }
     try {
       spool.append(r);
     } catch (RuntimeException e) {
-      recordWriteFailures.incrementAndGet();
-      log.error("cannot write record {} to the spool", r.id(), e);
+      writeFailed(r, e);
       return;
+    }
+    if (writeFailuresLogged != 0) {
+      log.info("records are written to the spool again after {} dropped", recordWriteFailures.get());
+      writeFailuresLogged = 0;
     }
     if (recordListener != null) {
       try {
@@ -749,6 +760,25 @@ public final class Tandem implements AutoCloseable {
       } catch (RuntimeException e) {
         log.warn("record listener failed on {}", r.id(), e);
       }
+    }
+  }
+
+  /** The spool's drop reason for a record whose sequence number could not be reserved. */
+  static final String RECORD_DROPPED_NO_SEQUENCE = "no_sequence";
+
+  /** When the last drop was logged (nanoTime), 0 while records are written. */
+  private volatile long writeFailuresLogged;
+
+  /** Counts a dropped record; logs the first of a run with its cause, then at most once a minute. */
+  private void writeFailed(Record r, RuntimeException e) {
+    long n = recordWriteFailures.incrementAndGet();
+    long now = System.nanoTime();
+    if (writeFailuresLogged == 0) {
+      writeFailuresLogged = now;
+      log.error("cannot write record {} to the spool; dropping records (counted) until it can", r.id(), e);
+    } else if (now - writeFailuresLogged > 60_000_000_000L) {
+      writeFailuresLogged = now;
+      log.warn("records still dropped: {} so far; last {}: {}", n, r.id(), e == null ? "no sequence reserved" : e.getMessage());
     }
   }
 

@@ -149,7 +149,7 @@ public final class PolicyGate {
     Policy chosen = kept != null && (fromFile == null || kept.version() > fromFile.version()) ? kept : fromFile;
     if (chosen == null) {
       throw new IllegalStateException("no policy to start with: configure policy.file (the fleet's"
-          + " policy topic is only followed once the agent runs)");
+          + " policy topic is only followed once running)");
     }
     if (!chosen.edgeModelHash().isEmpty() && !chosen.edgeModelHash().equals(edgeModelHash)) {
       throw new IllegalStateException("policy version " + chosen.version() + " was made for edge model "
