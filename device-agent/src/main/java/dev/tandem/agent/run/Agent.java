@@ -147,8 +147,9 @@ public final class Agent implements InputSink, AutoCloseable {
     String hash = Engines.sha256(config.model().path());
     Policy initial = PolicyGate.initial(config.policy().file(), spoolDir, hash, config.policy().maxBytes());
     engine = Engines.open(config, spool, state, initial, metrics, options.clock);
+    engine.recordPolicyInForce();
     gate = new PolicyGate(config.deviceId(), engine.edgeModelHash(), initial, spoolDir, engine::policy,
-        metrics, options.clock, config.policy().maxBytes());
+        engine::policyRejected, metrics, options.clock, config.policy().maxBytes());
 
     Optional<AgentConfig.Broker> broker = config.broker();
     if (broker.isPresent() && (config.upload().enabled() || config.policy().subscribe())) {
