@@ -35,7 +35,7 @@ class TandemMqttTest {
 
   @Test
   void infer_overMqtt_cloudAnswer_timeoutWithLateReply_thenOfflineWhenBrokerStops() throws Exception {
-    Policy policy = Policy.builder().version(1).threshold(0.8).deadlineMs(300).deadlineRisk(false).build();
+    Policy policy = Policy.builder().version(1).threshold(0.8).deadlineMs(3_000).deadlineRisk(false).build();
     List<Record> written = new CopyOnWriteArrayList<>();
     try (TestBroker broker = TestBrokers.start();
         EchoResponder relay = EchoResponder.start(broker.url())) {
@@ -51,11 +51,11 @@ class TandemMqttTest {
         assertThat(cloud.cloudStatus()).contains(OffloadStatus.OK);
         assertThat(cloud.prediction()).isEqualTo(1);
 
-        relay.delayMs(600);
+        relay.delayMs(6_000); // twice the deadline, with room for a loaded machine
         Decision slow = t.infer(x(1, 1.2f, 0, 0));
         assertThat(slow.route()).isEqualTo(Route.EDGE_FALLBACK);
         assertThat(slow.reason()).isEqualTo(Reason.TIMEOUT);
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (written.stream().noneMatch(r -> r instanceof AmendmentRecord) && System.nanoTime() < until) {
           Thread.sleep(10);
         }

@@ -49,13 +49,13 @@ public final class Tools {
 
   static {
     add(new Tool("mosquitto", Arrays.asList("mosquitto"),
-        "the Mosquitto configuration tests (TLS, client certificates, ACLs of docs/mosquitto)",
+        "tests of Mosquitto itself and of its configuration in docs/mosquitto (TLS, client certificates, ACLs)",
         "Debian/Ubuntu: sudo apt-get install mosquitto; macOS: brew install mosquitto"));
     add(new Tool("npm", Arrays.asList("npm"),
-        "the tests that fetch the workload corpus with npm",
+        "tests that fetch the workload corpus with npm",
         "Debian/Ubuntu: sudo apt-get install npm; macOS: brew install node; or Node.js from https://nodejs.org"));
     add(new Tool("chromium", Arrays.asList("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"),
-        "the tests that render reports in a headless browser",
+        "tests that render reports in a headless browser",
         "Debian: sudo apt-get install chromium; Ubuntu: sudo snap install chromium; macOS: brew install --cask chromium"));
   }
 
@@ -89,10 +89,10 @@ public final class Tools {
     if (required().contains(tool.name)) {
       throw new AssertionError(tool.name + " is required (-D" + REQUIRE_PROPERTY + "=" + System.getProperty(REQUIRE_PROPERTY)
           + ") but " + whyMissing(tool) + "; install it (" + tool.install + ")"
-          + " or leave it out of -D" + REQUIRE_PROPERTY + " to skip " + tool.neededBy + ".");
+          + " or leave it out of -D" + REQUIRE_PROPERTY + " to skip " + tool.neededBy + " without it.");
     }
-    throw new TestAbortedException(tool.name + " is not installed (" + whyMissing(tool) + "): skipped " + tool.neededBy
-        + ". To run them: " + tool.install + ".");
+    throw new TestAbortedException(tool.name + " is not installed (" + whyMissing(tool) + "), needed by " + tool.neededBy
+        + ". To run this test: " + tool.install + ".");
   }
 
   /**

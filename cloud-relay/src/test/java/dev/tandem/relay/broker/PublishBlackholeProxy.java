@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the connections open when {@link #blackholeOpenConnections()} is called, PUBLISH packets from
  * the broker to the client are dropped while everything else (CONNACK, SUBACK, PINGRESP, ...)
  * still flows, so the connection stays alive and the client's keep-alive never notices.
- * Connections made afterwards are forwarded untouched. For tests.
+ * Connections made afterwards are forwarded untouched. {@link #holdPublishes(long)} instead
+ * delays every PUBLISH from the broker (and whatever follows it on that connection), as a loaded
+ * broker or network would. For tests.
  */
 public final class PublishBlackholeProxy implements AutoCloseable {
   private final ServerSocket server;
@@ -27,6 +29,7 @@ public final class PublishBlackholeProxy implements AutoCloseable {
   private final AtomicInteger accepted = new AtomicInteger();
   private final Thread acceptor;
   private volatile boolean open = true;
+  private volatile long holdMs;
 
   private static final class Link {
     final Socket client;
@@ -63,6 +66,11 @@ public final class PublishBlackholeProxy implements AutoCloseable {
     for (Link l : links) {
       l.blackhole = true;
     }
+  }
+
+  /** From now on, hold each PUBLISH from the broker this long before passing it on (0: off). */
+  public void holdPublishes(long ms) {
+    holdMs = ms;
   }
 
   private void accept() {
@@ -113,7 +121,7 @@ public final class PublishBlackholeProxy implements AutoCloseable {
   }
 
   /** Broker to client, packet by packet: fixed header byte, remaining length, body. */
-  private static void packets(InputStream raw, OutputStream out, Link link) throws IOException {
+  private void packets(InputStream raw, OutputStream out, Link link) throws IOException {
     DataInputStream in = new DataInputStream(raw);
     try {
       while (true) {
@@ -141,6 +149,14 @@ public final class PublishBlackholeProxy implements AutoCloseable {
         boolean publish = (first >> 4) == 3;
         if (publish && link.blackhole) {
           continue;
+        }
+        if (publish && holdMs > 0) {
+          try {
+            Thread.sleep(holdMs);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
         }
         out.write(header, 0, h);
         out.write(body);

@@ -3,7 +3,8 @@ package dev.tandem.relay.collect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.relay.cli.CloudRelayCommand;
-import dev.tandem.runtime.testing.MosquittoBroker;
+import dev.tandem.testsupport.broker.TestBroker;
+import dev.tandem.testsupport.broker.TestBrokers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,7 +62,7 @@ class CollectorBombTest {
     byte[] zeros = bomb((byte) 0); // lines of 1,000 zero bytes: passes the unpacked limit first
     byte[] newlines = bomb((byte) '\n');
     byte[] oneLine = bomb((byte) 'a');
-    try (MosquittoBroker broker = MosquittoBroker.launch()) {
+    try (TestBroker broker = TestBrokers.start()) {
       int metricsPort = freePort();
       Path store = dir.resolve("store");
       Path log = dir.resolve("collect.log");

@@ -33,23 +33,32 @@ class PublishCommandTest {
     Path bad = dir.resolve("bad.json");
     Files.write(bad, PolicyFixtures.invalid().getBytes(StandardCharsets.UTF_8));
     try (TestBroker broker = TestBrokers.start()) {
-      String[] common = {"--broker", broker.url(), "--fleet", "f", "--model", "minilm"};
+      String[] common = {"--broker", broker.url(), "--fleet", "f", "--model", "minilm",
+          "--history-dir", dir.resolve("history").toString(), "--retained-wait-ms", "500"};
       ByteArrayOutputStream err = new ByteArrayOutputStream();
       int code = run(new PublishCommand(), err, concat(common, "--policy", bad.toString()));
       assertThat(code).isEqualTo(2);
       assertThat(err.toString(StandardCharsets.UTF_8)).contains("policy rejected, nothing published")
           .contains("threshold");
 
+      // nothing retained, nothing recorded: refused, naming the ways out
+      ByteArrayOutputStream firstErr = new ByteArrayOutputStream();
+      assertThat(run(new PublishCommand(), firstErr, concat(common, "--policy", good.toString()))).isEqualTo(3);
+      assertThat(firstErr.toString(StandardCharsets.UTF_8)).contains("nothing published", "--expect-version", "--history-dir");
+      assertThat(run(new PublishCommand(), new ByteArrayOutputStream(),
+          concat(common, "--policy", good.toString(), "--expect-version", "0"))).isZero();
       assertThat(run(new PublishCommand(), new ByteArrayOutputStream(), concat(common, "--policy", good.toString())))
           .isZero();
-      assertThat(run(new PublishCommand(), new ByteArrayOutputStream(), concat(common, "--policy", good.toString())))
-          .isZero();
+      ByteArrayOutputStream bigErr = new ByteArrayOutputStream();
+      assertThat(run(new PublishCommand(), bigErr, concat(common, "--policy", good.toString(), "--max-policy-bytes", "64")))
+          .isEqualTo(2);
+      assertThat(bigErr.toString(StandardCharsets.UTF_8)).contains("over the limit of 64");
       ByteArrayOutputStream rbErr = new ByteArrayOutputStream();
       assertThat(run(new RollbackCommand(), rbErr, concat(common, "--to-version", "7"))).isEqualTo(2);
       assertThat(rbErr.toString(StandardCharsets.UTF_8)).contains("no policy version 7");
       assertThat(run(new RollbackCommand(), new ByteArrayOutputStream(), concat(common, "--to-version", "1"))).isZero();
       try (PolicyPublisher p = new PolicyPublisher(broker.url(), "tandem/v1", null, null, null)) {
-        assertThat(p.currentVersion("f", "minilm")).isEqualTo(3);
+        assertThat(p.retainedVersion("f", "minilm")).hasValue(3);
       }
     }
   }

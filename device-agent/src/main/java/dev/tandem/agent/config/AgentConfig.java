@@ -108,6 +108,9 @@ public final class AgentConfig {
     return capture;
   }
 
+  /** Largest config file read: 1 MiB (a real one is a few KiB). */
+  public static final long MAX_FILE_BYTES = 1 << 20;
+
   /**
    * Reads and validates a config file.
    *
@@ -115,6 +118,11 @@ public final class AgentConfig {
    * @throws IOException when the file cannot be read
    */
   public static AgentConfig load(Path file) throws IOException {
+    long size = Files.size(file);
+    if (size > MAX_FILE_BYTES) {
+      throw new ConfigException("", "config file " + file + " is " + size + " bytes, over the limit of "
+          + MAX_FILE_BYTES);
+    }
     String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     Path base = file.toAbsolutePath().getParent();
     return parse(text, base);
@@ -297,11 +305,21 @@ public final class AgentConfig {
   public static final class PolicySource {
     private final Optional<Path> file;
     private final boolean subscribe;
+    private final int maxBytes;
 
     PolicySource(JsonFields j, Path base) {
-      j.allow("file", "subscribe");
+      j.allow("file", "subscribe", "max_bytes");
       file = j.has("file") ? Optional.of(resolve(j, base, "file", null)) : Optional.empty();
       subscribe = j.bool("subscribe", true);
+      maxBytes = (int) j.integer("max_bytes", DEFAULT_MAX_POLICY_BYTES, 1024, 64L << 20);
+    }
+
+    /** Default {@link #maxBytes()}: 256 KiB, as {@code cloud-relay publish}'s own limit. */
+    public static final int DEFAULT_MAX_POLICY_BYTES = 256 * 1024;
+
+    /** Largest policy accepted (from the topic, the file or the last good copy), in bytes. */
+    public int maxBytes() {
+      return maxBytes;
     }
 
     /** A policy to start with (the last good one if the broker is unreachable). */

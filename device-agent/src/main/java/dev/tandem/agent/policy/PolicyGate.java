@@ -44,6 +44,7 @@ public final class PolicyGate {
     APPLIED("applied"),
     SAME_VERSION("same_version"),
     INVALID("invalid"),
+    TOO_LARGE("too_large"),
     OLDER_VERSION("older_version"),
     OTHER_EDGE_MODEL("other_edge_model"),
     NOT_IN_CANARY("not_in_canary");
@@ -65,6 +66,7 @@ public final class PolicyGate {
   private final Function<Policy, Optional<String>> apply;
   private final AgentMetrics metrics;
   private final Clock clock;
+  private final int maxBytes;
   private Policy current;
 
   /**
@@ -74,6 +76,14 @@ public final class PolicyGate {
    */
   public PolicyGate(String deviceId, String edgeModelHash, Policy initial, Path stateDir,
       Function<Policy, Optional<String>> apply, AgentMetrics metrics, Clock clock) {
+    this(deviceId, edgeModelHash, initial, stateDir, apply, metrics, clock,
+        dev.tandem.agent.config.AgentConfig.PolicySource.DEFAULT_MAX_POLICY_BYTES);
+  }
+
+  /** As above; a policy over {@code maxBytes} is rejected {@code too_large} before it is parsed. */
+  public PolicyGate(String deviceId, String edgeModelHash, Policy initial, Path stateDir,
+      Function<Policy, Optional<String>> apply, AgentMetrics metrics, Clock clock, int maxBytes) {
+    this.maxBytes = maxBytes;
     this.deviceId = deviceId;
     this.edgeModelHash = edgeModelHash;
     this.stateDir = stateDir;
@@ -92,8 +102,19 @@ public final class PolicyGate {
    * @throws IllegalStateException when neither exists or the one chosen does not fit the model
    */
   public static Policy initial(Optional<Path> file, Path stateDir, String edgeModelHash) throws IOException {
+    return initial(file, stateDir, edgeModelHash, dev.tandem.agent.config.AgentConfig.PolicySource.DEFAULT_MAX_POLICY_BYTES);
+  }
+
+  /** As above; a file over {@code maxBytes} is refused (the configured one) or ignored (the kept one). */
+  public static Policy initial(Optional<Path> file, Path stateDir, String edgeModelHash, int maxBytes)
+      throws IOException {
     Policy fromFile = null;
     if (file.isPresent()) {
+      long size = Files.size(file.get());
+      if (size > maxBytes) {
+        throw new IllegalStateException("policy file " + file.get() + " is " + size + " bytes, over the limit of "
+            + maxBytes + " (policy.max_bytes)");
+      }
       try {
         fromFile = Policy.fromJson(new String(Files.readAllBytes(file.get()), StandardCharsets.UTF_8));
       } catch (InvalidPolicyException e) {
@@ -102,7 +123,9 @@ public final class PolicyGate {
     }
     Policy kept = null;
     Path lastGood = stateDir.resolve(LAST_GOOD);
-    if (Files.exists(lastGood)) {
+    if (Files.exists(lastGood) && Files.size(lastGood) > maxBytes) {
+      log.warn("ignoring last good policy {}: {} bytes, over the limit of {}", lastGood, Files.size(lastGood), maxBytes);
+    } else if (Files.exists(lastGood)) {
       try {
         kept = Policy.fromJson(new String(Files.readAllBytes(lastGood), StandardCharsets.UTF_8));
       } catch (InvalidPolicyException e) {
@@ -129,8 +152,26 @@ public final class PolicyGate {
     return current.version();
   }
 
+  /**
+   * Considers one policy payload as it came off the wire: one over the size limit is rejected
+   * {@code too_large} (counted, logged, recorded as an event) without being decoded.
+   */
+  public Outcome offer(byte[] payload, String source) {
+    if (payload.length > maxBytes) {
+      synchronized (this) {
+        return reject(Outcome.TOO_LARGE, -1, "policy of " + payload.length + " bytes, over the limit of "
+            + maxBytes + " (policy.max_bytes)", source);
+      }
+    }
+    return offer(new String(payload, StandardCharsets.UTF_8), source);
+  }
+
   /** Considers one policy document; returns what was done with it. Never throws for bad input. */
   public synchronized Outcome offer(String json, String source) {
+    if (json.length() > maxBytes) { // chars <= bytes: a cheap first check
+      return reject(Outcome.TOO_LARGE, -1, "policy of " + json.length() + " characters, over the limit of "
+          + maxBytes + " bytes (policy.max_bytes)", source);
+    }
     Policy p;
     try {
       p = Policy.fromJson(json);

@@ -1,7 +1,6 @@
 package dev.tandem.agent.policy;
 
 import dev.tandem.agent.upload.MqttLink;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Follows the fleet's retained policy topic ({@code {prefix}/policy/{fleet}/{model}}) on the
@@ -14,6 +13,6 @@ public final class PolicySubscriber {
   /** Registers the subscription on {@code link}. */
   public static void follow(MqttLink link, String policyTopic, PolicyGate gate) {
     link.handle(policyTopic, (topic, msg) ->
-        gate.offer(new String(msg.getPayload(), StandardCharsets.UTF_8), "topic " + topic));
+        gate.offer(msg.getPayload(), "topic " + topic));
   }
 }

@@ -129,10 +129,10 @@ public final class Agent implements InputSink, AutoCloseable {
     DeviceStateProvider state = options.deviceState != null ? options.deviceState
         : new ProbedDeviceState(config.deviceState(), config.deviceClass(), 1000);
     String hash = Engines.sha256(config.model().path());
-    Policy initial = PolicyGate.initial(config.policy().file(), spoolDir, hash);
+    Policy initial = PolicyGate.initial(config.policy().file(), spoolDir, hash, config.policy().maxBytes());
     engine = Engines.open(config, spool, state, initial, metrics, options.clock);
     gate = new PolicyGate(config.deviceId(), engine.edgeModelHash(), initial, spoolDir, engine::policy,
-        metrics, options.clock);
+        metrics, options.clock, config.policy().maxBytes());
 
     Optional<AgentConfig.Broker> broker = config.broker();
     if (broker.isPresent() && (config.upload().enabled() || config.policy().subscribe())) {

@@ -72,4 +72,30 @@ class PolicyGateTest {
     assertThatThrownBy(() -> PolicyGate.initial(Optional.empty(), dir.resolve("state"), HASH))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("policy.file");
   }
+
+  @Test
+  void offer_policyOverTheSizeLimit_rejectedTooLargeWithoutDecoding_recordedAndCounted() throws Exception {
+    AgentMetrics m = new AgentMetrics();
+    List<Policy> applied = new ArrayList<>();
+    PolicyGate gate = new PolicyGate("dev-1", HASH, Policy.fromJson(policy(3, HASH, 0.8)), dir, p -> {
+      applied.add(p);
+      return Optional.empty();
+    }, m, Clock.systemUTC(), 2048);
+    // valid JSON, version 9, padded past 2 KiB with whitespace: the size alone rejects it
+    String big = policy(9, HASH, 0.5).replace("{", "{" + " ".repeat(4096));
+    assertThat(gate.offer(big.getBytes(StandardCharsets.UTF_8), "topic t")).isEqualTo(PolicyGate.Outcome.TOO_LARGE);
+    assertThat(gate.offer(big, "file")).isEqualTo(PolicyGate.Outcome.TOO_LARGE);
+    assertThat(applied).isEmpty();
+    assertThat(gate.current().version()).isEqualTo(3);
+    assertThat(m.count("tandem_agent_policy_rejections_total", "reason", "too_large")).isEqualTo(2);
+    List<String> events = Files.readAllLines(dir.resolve(PolicyGate.EVENTS), StandardCharsets.UTF_8);
+    assertThat(events.get(0)).contains("\"outcome\":\"too_large\"", "over the limit of 2048");
+    assertThat(gate.offer(policy(9, HASH, 0.5).getBytes(StandardCharsets.UTF_8), "topic t"))
+        .isEqualTo(PolicyGate.Outcome.APPLIED);
+
+    Path file = dir.resolve("big.json");
+    Files.write(file, big.getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> PolicyGate.initial(Optional.of(file), dir.resolve("state"), HASH, 2048))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("policy.max_bytes");
+  }
 }

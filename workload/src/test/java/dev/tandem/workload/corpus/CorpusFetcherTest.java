@@ -69,4 +69,14 @@ class CorpusFetcherTest {
         .isInstanceOf(CorpusException.class).hasMessageContaining("escapes");
     assertThat(dir.resolve("evil.txt")).doesNotExist();
   }
+
+  @Test
+  void ensure_withoutNpm_saysSoAndOffersCorpusDir() {
+    assertThatThrownBy(() -> CorpusFetcher.ensure(dir.resolve("cache"), dir.resolve("empty-bin").toString()))
+        .isInstanceOf(CorpusException.class)
+        .hasMessageContaining("fetched with npm, which is not on the PATH")
+        .hasMessageContaining("apt-get install npm")
+        .hasMessageContaining("--corpus DIR");
+    assertThat(CorpusFetcher.isFetched(dir.resolve("cache"))).isFalse();
+  }
 }
