@@ -6,6 +6,7 @@ import dev.tandem.runtime.offload.MqttReconnect;
 import dev.tandem.runtime.internal.protocol.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.time.Clock;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +53,7 @@ public final class Collector implements AutoCloseable {
 
   private final Options opts;
   private final LogStore store;
+  private final CaptureFiles captures;
   private final CollectorMetrics metrics;
   private final MqttAsyncClient client;
   private final MqttConnectionOptions connectOptions;
@@ -134,6 +136,7 @@ public final class Collector implements AutoCloseable {
       throw new IllegalArgumentException("brokerUrl and clientId are required");
     }
     this.metrics = new CollectorMetrics(registry, store);
+    this.captures = new CaptureFiles(store.root(), Clock.systemUTC());
     this.decoder = new BatchDecoder(opts.limits);
     client = new MqttAsyncClient(opts.brokerUrl, opts.clientId, new MemoryPersistence());
     acks = new AckSender(client, metrics.acks, MAX_QUEUED_ACKS, ACK_MAX_AGE_MS, System::currentTimeMillis);
@@ -205,6 +208,13 @@ public final class Collector implements AutoCloseable {
             opts.clientId, subscription(), Integer.toHexString(code));
         return;
       }
+      int captureCode = probe.subscribe(client, new MqttSubscription(captureSubscription(), 1), 10_000,
+          "the collector's captures");
+      if (captureCode >= 0x80) {
+        log.error("collector {}: the broker refused the subscription to {} (reason code 0x{}); captured inputs"
+            + " (opt-in on devices) are not stored", opts.clientId, captureSubscription(),
+            Integer.toHexString(captureCode));
+      }
       subscribed = true;
       log.info("collector {} subscribed to {}", opts.clientId, subscription());
     } catch (MqttException e) {
@@ -212,8 +222,28 @@ public final class Collector implements AutoCloseable {
     }
   }
 
+  /** The shared subscription for captured inputs (opt-in on devices). */
+  public String captureSubscription() {
+    return "$share/" + SHARE_GROUP + "/" + opts.prefix + "/captures/+";
+  }
+
+  /** A captured input: filed under captures/, never acknowledged (the device deletes it on the broker's ack). */
+  private void handleCapture(String device, MqttMessage msg) {
+    try {
+      captures.store(device, msg.getPayload());
+    } catch (CaptureFiles.RefusedException e) {
+      log.warn("refused a capture from {}: {}", device, e.getMessage());
+    } catch (IOException e) {
+      log.error("could not store a capture from {}: {}", device, e.toString());
+    }
+  }
+
   void handle(String topic, MqttMessage msg) {
     String device = topic.substring(topic.lastIndexOf('/') + 1);
+    if (topic.startsWith(opts.prefix + "/captures/")) {
+      handleCapture(device, msg);
+      return;
+    }
     Envelope env;
     try {
       env = envelope(device, msg);

@@ -14,9 +14,12 @@ import dev.tandem.agent.output.OutputWriter;
 import dev.tandem.agent.policy.PolicyGate;
 import dev.tandem.agent.policy.PolicySubscriber;
 import dev.tandem.agent.state.ProbedDeviceState;
+import dev.tandem.agent.upload.CaptureUploader;
 import dev.tandem.agent.upload.LogUploader;
 import dev.tandem.agent.upload.MqttLink;
 import dev.tandem.agent.upload.SpoolUploadQueue;
+import dev.tandem.runtime.capture.Capture;
+import dev.tandem.runtime.capture.CaptureStore;
 import dev.tandem.runtime.device.DeviceStateProvider;
 import dev.tandem.runtime.model.InvalidInputException;
 import dev.tandem.runtime.policy.Policy;
@@ -55,6 +58,7 @@ public final class Agent implements InputSink, AutoCloseable {
   private PolicyGate gate;
   private MqttLink link;
   private LogUploader uploader;
+  private CaptureUploader captureUploader;
   private AgentHttpServer http;
   private DirectorySource dir;
   private volatile boolean closed;
@@ -153,6 +157,13 @@ public final class Agent implements InputSink, AutoCloseable {
             metrics);
         if (next > maxKnown + 1) {
           uploader.declareUnused(maxKnown + 1, next - 1);
+        }
+        if (config.capture().enabled()) {
+          Capture c = config.capture();
+          captureUploader = new CaptureUploader(link,
+              CaptureStore.open(c.directory() != null ? c.directory() : spoolDir.resolve("captures"), c,
+                  options.clock),
+              topics.prefix() + "/captures/" + config.deviceId(), Math.max(1000, u.intervalMs()));
         }
       }
       link.start();
@@ -290,6 +301,9 @@ public final class Agent implements InputSink, AutoCloseable {
     // The uploader first: the runtime closes the spool, and what is not acked stays in it.
     if (uploader != null) {
       uploader.close();
+    }
+    if (captureUploader != null) {
+      captureUploader.close();
     }
     if (link != null) {
       link.close();
