@@ -42,7 +42,7 @@ class R8ShrinkTest {
       program.add(withoutJarMetadata(BuildPaths.asJar(p, work), work));
     }
     program.add(probeJar(work));
-    String shipped = shippedRules(BuildPaths.runtimeClasspath().get(0));
+    String shipped = shippedRules(BuildPaths.runtimeClasspath());
     Path shrunk = work.resolve("shrunk.jar");
     Files.deleteIfExists(shrunk);
     D8DexTest.Collecting diagnostics = new D8DexTest.Collecting();
@@ -122,16 +122,22 @@ class R8ShrinkTest {
   }
 
   /** The rules file as the runtime's jar (or its classes folder, in a reactor build) carries it. */
-  static String shippedRules(Path runtime) throws IOException {
-    if (Files.isDirectory(runtime)) {
-      return new String(Files.readAllBytes(runtime.resolve(RULES)), StandardCharsets.UTF_8);
-    }
-    try (ZipFile z = new ZipFile(runtime.toFile())) {
-      ZipEntry e = z.getEntry(RULES);
-      assertThat(e).as(RULES + " in " + runtime).isNotNull();
-      try (InputStream in = z.getInputStream(e)) {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+  static String shippedRules(List<Path> classpath) throws IOException {
+    for (Path p : classpath) {
+      if (Files.isDirectory(p) && Files.isRegularFile(p.resolve(RULES))) {
+        return new String(Files.readAllBytes(p.resolve(RULES)), StandardCharsets.UTF_8);
+      }
+      if (Files.isRegularFile(p)) {
+        try (ZipFile z = new ZipFile(p.toFile())) {
+          ZipEntry e = z.getEntry(RULES);
+          if (e != null) {
+            try (InputStream in = z.getInputStream(e)) {
+              return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+          }
+        }
       }
     }
+    throw new AssertionError(RULES + " is in no entry of the runtime classpath " + classpath);
   }
 }

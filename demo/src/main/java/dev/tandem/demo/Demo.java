@@ -256,7 +256,7 @@ public final class Demo {
     long expectedMs = (long) (1000.0 * messages / (s.devices * s.ratePerDevice));
     FleetSimulation.Options o = new FleetSimulation.Options().edgeModel(edge.file()).modelName(MODEL).brokerUrl(url)
         .dataSet(data).policy(policy).prices(prices).workDir(workDir).devices(s.devices)
-        .durationMs(3 * expectedMs + 120_000).ratePerDevice(s.ratePerDevice)
+        .durationMs(3 * expectedMs + 300_000).ratePerDevice(s.ratePerDevice)
         .networkMix(Mix.parse("--network-mix", s.networkMix)).deviceMix(Mix.parse("--device-mix", s.deviceMix))
         .seed(s.seed).fleet(FLEET).devicePrefix(prefix).feedbackShare(s.feedbackShare).replay(messages)
         .followPolicy(true).awaitPolicyVersion(awaitVersion).drainTimeoutMs(180_000).progress(s.progress);

@@ -20,7 +20,6 @@ import dev.tandem.runtime.policy.DecisionContext;
 import dev.tandem.runtime.policy.Mode;
 import dev.tandem.runtime.policy.OffloaderState;
 import dev.tandem.runtime.policy.Policy;
-import dev.tandem.runtime.policy.PolicyCheck;
 import dev.tandem.runtime.policy.RoundTripEstimator;
 import dev.tandem.runtime.policy.Route;
 import dev.tandem.runtime.policy.RouteDecision;
@@ -28,11 +27,10 @@ import dev.tandem.runtime.record.AmendmentRecord;
 import dev.tandem.runtime.record.CloudResult;
 import dev.tandem.runtime.record.Record;
 import dev.tandem.runtime.signal.ClassificationScorer;
-import dev.tandem.runtime.signal.SignalScorer;
 import dev.tandem.runtime.signal.Signals;
 import dev.tandem.runtime.internal.spool.SequenceStore;
 import dev.tandem.runtime.capture.Capture;
-import dev.tandem.runtime.capture.CaptureStore;
+import dev.tandem.runtime.internal.capture.CaptureStore;
 import dev.tandem.runtime.spool.Spool;
 import dev.tandem.runtime.text.Encoding;
 import dev.tandem.runtime.text.TextInput;
@@ -109,8 +107,8 @@ public final class Tandem implements AutoCloseable {
   private static final long OFFLOADER_GRACE_MS = 2000;
 
   private final ModelSession edge;
-  private final SignalScorer scorer;
-  private final SignalScorer cloudScorer;
+  private final ClassificationScorer scorer;
+  private final ClassificationScorer cloudScorer;
   private final String model;
   private final String deviceId;
   private final String fleet;
@@ -348,7 +346,7 @@ public final class Tandem implements AutoCloseable {
   public Optional<String> updatePolicy(Policy candidate) {
     Objects.requireNonNull(candidate, "candidate");
     synchronized (lifecycle) {
-      Optional<String> why = PolicyCheck.rejection(policy, candidate, deviceId, edge.info().sha256());
+      Optional<String> why = policy.rejection(candidate, deviceId, edge.info().sha256());
       if (!why.isPresent()) {
         estimator.configure(candidate);
         budget.configure(candidate);
@@ -795,8 +793,8 @@ public final class Tandem implements AutoCloseable {
     private byte[] modelBytes;
     private List<ExecutionProvider> providers = Collections.singletonList(ExecutionProvider.CPU);
     private int intraOpThreads;
-    private SignalScorer scorer = ClassificationScorer.firstOutput();
-    private SignalScorer cloudScorer;
+    private ClassificationScorer scorer = ClassificationScorer.firstOutput();
+    private ClassificationScorer cloudScorer;
     private String model;
     private String deviceId;
     private String fleet = "";
@@ -879,13 +877,13 @@ public final class Tandem implements AutoCloseable {
     }
 
     /** How the edge model's outputs become signals. */
-    public Builder scorer(SignalScorer scorer) {
+    public Builder scorer(ClassificationScorer scorer) {
       this.scorer = Objects.requireNonNull(scorer, "scorer");
       return this;
     }
 
     /** How the cloud model's outputs give the top-1 class (default: the edge scorer). */
-    public Builder cloudScorer(SignalScorer scorer) {
+    public Builder cloudScorer(ClassificationScorer scorer) {
       this.cloudScorer = Objects.requireNonNull(scorer, "cloudScorer");
       return this;
     }

@@ -71,7 +71,9 @@ public final class SampleEngine implements AutoCloseable {
         ? settings.policyJson() : read(SampleFiles.file(context, SampleFiles.POLICY)));
     Prices prices = Prices.fromJson(read(SampleFiles.file(context, SampleFiles.PRICES)));
     Path model = SampleFiles.file(context, SampleFiles.EDGE_MODEL);
-    ModelSession session = ModelSession.builder().path(model).providers(PROVIDERS).build();
+    // Strict: a provider that cannot take the whole graph fails and the next is tried, so the
+    // provider shown is the one that runs the model, not one that left most of it to the CPU.
+    ModelSession session = ModelSession.builder().path(model).providers(PROVIDERS).strict(true).build();
     Spool spool = null;
     try {
       spool = Spool.builder(SampleFiles.spoolDir(context)).build();
@@ -130,7 +132,7 @@ public final class SampleEngine implements AutoCloseable {
     return tandem.infer(text);
   }
 
-  /** The execution provider the edge model runs on. */
+  /** The execution provider the edge model runs on (all of it: the session is strict). */
   public ExecutionProvider activeProvider() {
     return activeProvider;
   }

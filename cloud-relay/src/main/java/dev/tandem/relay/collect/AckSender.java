@@ -33,7 +33,14 @@ final class AckSender implements AutoCloseable {
   private static final int MAX_INFLIGHT = 32202;
   private static final long RETRY_WAIT_MS = 50;
 
-  private final MqttAsyncClient client;
+  private final Publisher client;
+
+  /** Where acks are published: the collector's current connection. */
+  interface Publisher {
+    void publish(String topic, MqttMessage message) throws MqttException;
+
+    boolean isConnected();
+  }
   private final Counter outcomes;
   private final long maxAgeMs;
   private final LongSupplier clockMs;
@@ -63,6 +70,21 @@ final class AckSender implements AutoCloseable {
    *     {@code failed}
    */
   AckSender(MqttAsyncClient client, Counter outcomes, int capacity, long maxAgeMs, LongSupplier clockMs) {
+    this(new Publisher() {
+      @Override
+      public void publish(String topic, MqttMessage message) throws MqttException {
+        client.publish(topic, message);
+      }
+
+      @Override
+      public boolean isConnected() {
+        return client.isConnected();
+      }
+    }, outcomes, capacity, maxAgeMs, clockMs);
+  }
+
+  /** Like the other constructor, publishing through {@code client}: the collector's session. */
+  AckSender(Publisher client, Counter outcomes, int capacity, long maxAgeMs, LongSupplier clockMs) {
     this.client = client;
     this.outcomes = outcomes;
     this.maxAgeMs = maxAgeMs;

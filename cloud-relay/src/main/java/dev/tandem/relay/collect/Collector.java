@@ -1,8 +1,7 @@
 package dev.tandem.relay.collect;
 
 import com.google.gson.JsonObject;
-import dev.tandem.relay.broker.DeliveryProbe;
-import dev.tandem.runtime.offload.MqttReconnect;
+import dev.tandem.runtime.internal.mqtt.MqttSession;
 import dev.tandem.runtime.internal.protocol.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -11,17 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.zip.GZIPInputStream;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.slf4j.Logger;
@@ -55,17 +47,10 @@ public final class Collector implements AutoCloseable {
   private final LogStore store;
   private final CaptureFiles captures;
   private final CollectorMetrics metrics;
-  private final MqttAsyncClient client;
-  private final MqttConnectionOptions connectOptions;
+  /** The broker connection: subscriptions renewed on every connect, delivery probe, fresh clients. */
+  private final MqttSession session;
   private final AckSender acks;
-  private final DeliveryProbe probe;
   private final BatchDecoder decoder;
-  private volatile boolean subscribed;
-  private final ExecutorService subscriber = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "collector-subscribe");
-    t.setDaemon(true);
-    return t;
-  });
   private volatile boolean closed;
 
   /** Collector options; {@code brokerUrl}, {@code clientId} and {@code store} are required. */
@@ -107,7 +92,7 @@ public final class Collector implements AutoCloseable {
     }
 
     /**
-     * The delivery probe (see {@link DeliveryProbe}): every {@code intervalMs} (default 5 s) the
+     * The delivery probe (see {@link MqttSession}): every {@code intervalMs} (default 5 s) the
      * collector sends itself a message on {@code {prefix}/collector/{clientId}/probe}; with none
      * back for {@code timeoutMs} (default 20 s) on a live connection it reconnects. 0 turns it off.
      */
@@ -138,88 +123,77 @@ public final class Collector implements AutoCloseable {
     this.metrics = new CollectorMetrics(registry, store);
     this.captures = new CaptureFiles(store.root(), Clock.systemUTC());
     this.decoder = new BatchDecoder(opts.limits);
-    client = new MqttAsyncClient(opts.brokerUrl, opts.clientId, new MemoryPersistence());
-    acks = new AckSender(client, metrics.acks, MAX_QUEUED_ACKS, ACK_MAX_AGE_MS, System::currentTimeMillis);
-    probe = new DeliveryProbe("collector " + opts.clientId,
-        opts.prefix + "/collector/" + opts.clientId.replaceAll("[/+#]", "_") + "/probe",
-        opts.probeIntervalMs, opts.probeTimeoutMs, () -> client,
-        () -> subscribed && !closed && client.isConnected(), this::onStall);
-    client.setCallback(new Callback());
-    MqttConnectionOptions co = new MqttConnectionOptions();
-    // A clean session: a persistent one, resumed after a broker restart, got Mosquitto 2.0 to
-    // disconnect us with a protocol error (reason 130) in a loop. Nothing depends on it: a
-    // batch no collector acked stays in the device's spool and is sent again.
-    co.setCleanStart(true);
-    // Reconnects are ours: Paho's automatic reconnect delay grows past its configured maximum.
-    co.setAutomaticReconnect(false);
-    co.setKeepAliveInterval(10);
-    co.setConnectionTimeout(10);
-    // The broker drops larger publishes for this client instead of sending them: they never
-    // reach the heap.
-    co.setMaximumPacketSize((long) opts.limits.maxPayloadBytes() + 64 * 1024);
-    if (opts.username != null) {
-      co.setUserName(opts.username);
-      co.setPassword(new String(opts.password).getBytes(StandardCharsets.UTF_8));
-    }
-    if (opts.socketFactory != null) {
-      co.setSocketFactory(opts.socketFactory);
-    }
-    this.connectOptions = co;
-    client.connect(co).waitForCompletion(15_000);
-    // connectComplete subscribes (first connect and every reconnect).
-    probe.start();
-  }
+    MqttSession.Builder sb = MqttSession.builder(opts.brokerUrl, opts.clientId)
+        .name("collector " + opts.clientId)
+        // A clean session: a persistent one, resumed after a broker restart, got Mosquitto 2.0 to
+        // disconnect us with a protocol error (reason 130) in a loop. Nothing depends on it: a
+        // batch no collector acked stays in the device's spool and is sent again.
+        .keepAliveSeconds(10)
+        .operationTimeoutMs(10_000)
+        .reconnectDelayMs(100, 2_000)
+        // The broker drops larger publishes for this client instead of sending them: they never
+        // reach the heap.
+        .maximumPacketSize((long) opts.limits.maxPayloadBytes() + 64 * 1024)
+        .deliveryProbe(opts.prefix + "/collector/" + opts.clientId.replaceAll("[/+#]", "_") + "/probe",
+            opts.probeIntervalMs, opts.probeTimeoutMs)
+        .listener(new MqttSession.Listener() {
+          @Override
+          public void connected() {
+            log.info("collector {} subscribed to {}", opts.clientId, subscription());
+          }
 
-  /** On the probe's thread: the broker stopped delivering on the live connection. */
-  private void onStall(long silentMs) {
-    subscribed = false;
-    metrics.stalls.inc();
-    log.error("collector {}: no message from the broker for {} ms although the connection is up (its own probe on {}"
-        + " did not come back): the broker stopped delivering log batches; reconnecting", opts.clientId, silentMs,
-        probe.topic());
-    try {
-      client.disconnectForcibly(0, 1_000, false);
-    } catch (MqttException e) {
-      log.debug("forced disconnect: {}", e.toString()); // reconnecting anyway
+          @Override
+          public void disconnected(String why) {
+            log.warn("collector disconnected ({}); reconnecting", why);
+          }
+
+          @Override
+          public void stalled(long silentMs) {
+            metrics.stalls.inc();
+          }
+
+          @Override
+          public void deliveryComplete(IMqttToken token) {
+            acks.released();
+          }
+        });
+    if (opts.socketFactory != null) {
+      sb.socketFactory(opts.socketFactory);
     }
-    subscriber.execute(this::reconnect);
+    if (opts.username != null) {
+      sb.credentials(opts.username, opts.password);
+    }
+    try {
+      session = sb.build();
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    acks = new AckSender(new AckSender.Publisher() {
+      @Override
+      public void publish(String topic, MqttMessage message) throws MqttException {
+        session.publish(topic, message);
+      }
+
+      @Override
+      public boolean isConnected() {
+        return session.isConnected();
+      }
+    }, metrics.acks, MAX_QUEUED_ACKS, ACK_MAX_AGE_MS, System::currentTimeMillis);
+    session.subscribe(subscription(), 1, this::handle);
+    // Captured inputs (opt-in on devices): filed apart from the records, never acknowledged.
+    session.subscribe(captureSubscription(), 1, this::handle);
+    try {
+      session.connect();
+    } catch (MqttException | RuntimeException e) {
+      acks.close();
+      session.close();
+      throw e;
+    }
   }
 
   /** The shared subscription this collector uses. */
   public String subscription() {
     return "$share/" + SHARE_GROUP + "/" + opts.prefix + "/logs/+";
-  }
-
-  private void reconnect() {
-    // connectComplete subscribes
-    MqttReconnect.connect(client, connectOptions, () -> closed, 2_000);
-  }
-
-  private void subscribe() {
-    if (closed) {
-      return;
-    }
-    try {
-      // Paho does not restore subscriptions itself in every case: subscribe on each connect,
-      // off the callback thread (subscribing on it can deadlock).
-      int code = probe.subscribe(client, new MqttSubscription(subscription(), 1), 10_000, "the collector");
-      if (code >= 0x80) {
-        log.error("collector {}: the broker refused the subscription to {} (reason code 0x{}); check its ACL",
-            opts.clientId, subscription(), Integer.toHexString(code));
-        return;
-      }
-      int captureCode = probe.subscribe(client, new MqttSubscription(captureSubscription(), 1), 10_000,
-          "the collector's captures");
-      if (captureCode >= 0x80) {
-        log.error("collector {}: the broker refused the subscription to {} (reason code 0x{}); captured inputs"
-            + " (opt-in on devices) are not stored", opts.clientId, captureSubscription(),
-            Integer.toHexString(captureCode));
-      }
-      subscribed = true;
-      log.info("collector {} subscribed to {}", opts.clientId, subscription());
-    } catch (MqttException e) {
-      log.warn("subscribe failed ({}); will retry on the next connect", e.toString());
-    }
   }
 
   /** The shared subscription for captured inputs (opt-in on devices). */
@@ -400,62 +374,7 @@ public final class Collector implements AutoCloseable {
       return;
     }
     closed = true;
-    probe.close();
-    subscriber.shutdownNow();
     acks.close();
-    try {
-      if (client.isConnected()) {
-        client.disconnect().waitForCompletion(5_000);
-      }
-    } catch (MqttException e) {
-      log.debug("disconnect: {}", e.toString()); // closing anyway
-    }
-    try {
-      client.close(true);
-    } catch (MqttException e) {
-      log.debug("close: {}", e.toString()); // closing anyway
-    }
-  }
-
-  private final class Callback implements MqttCallback {
-    @Override
-    public void disconnected(MqttDisconnectResponse r) {
-      subscribed = false;
-      log.warn("collector disconnected ({}); reconnecting", r.getException() != null
-          ? r.getException().getMessage() : r.getReasonString());
-      if (!closed) {
-        subscriber.execute(Collector.this::reconnect);
-      }
-    }
-
-    @Override
-    public void mqttErrorOccurred(MqttException e) {
-      log.warn("collector MQTT error: {}", e.toString());
-    }
-
-    @Override
-    public void messageArrived(String topic, MqttMessage message) {
-      // Any delivery proves the broker delivers: a backlog of batches must not look like a stall.
-      probe.arrived();
-      if (probe.matches(topic)) {
-        return;
-      }
-      handle(topic, message);
-    }
-
-    @Override
-    public void deliveryComplete(IMqttToken token) {
-      acks.released();
-    }
-
-    @Override
-    public void connectComplete(boolean reconnect, String serverURI) {
-      if (!closed) {
-        subscriber.execute(Collector.this::subscribe);
-      }
-    }
-
-    @Override
-    public void authPacketArrived(int reasonCode, MqttProperties properties) {}
+    session.close();
   }
 }

@@ -1,24 +1,21 @@
 package dev.tandem.relay.policy;
 
 import com.google.gson.GsonBuilder;
-import dev.tandem.runtime.internal.protocol.Topics;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.tandem.runtime.internal.mqtt.MqttSession;
+import dev.tandem.runtime.internal.protocol.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.OptionalLong;
 import java.util.UUID;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * Publishes fleet policies as retained MQTT messages, and keeps their history on the broker and,
@@ -46,7 +43,7 @@ public final class PolicyPublisher implements AutoCloseable {
   /** Default largest policy published (and accepted by the agent): 256 KiB. */
   public static final int DEFAULT_MAX_POLICY_BYTES = 256 * 1024;
 
-  private final MqttClient client;
+  private final MqttSession session;
   private final String prefix;
   private long retainedWaitMs = DEFAULT_RETAINED_WAIT_MS;
   private int maxPolicyBytes = DEFAULT_MAX_POLICY_BYTES;
@@ -103,20 +100,25 @@ public final class PolicyPublisher implements AutoCloseable {
   public PolicyPublisher(String brokerUrl, String prefix, String username, char[] password,
       javax.net.SocketFactory socketFactory) throws MqttException {
     this.prefix = prefix;
-    client = new MqttClient(brokerUrl, "tandem-publish-" + UUID.randomUUID().toString()
-        .substring(0, 8), new MemoryPersistence());
-    MqttConnectionOptions co = new MqttConnectionOptions();
-    co.setCleanStart(true);
-    co.setConnectionTimeout(10);
+    MqttSession.Builder b = MqttSession.builder(brokerUrl, "tandem-publish-" + UUID.randomUUID().toString()
+        .substring(0, 8));
     if (username != null) {
-      co.setUserName(username);
-      co.setPassword(password == null ? new byte[0]
-          : new String(password).getBytes(StandardCharsets.UTF_8));
+      b.credentials(username, password == null ? new char[0] : password);
     }
     if (socketFactory != null) {
-      co.setSocketFactory(socketFactory);
+      b.socketFactory(socketFactory);
     }
-    client.connect(co);
+    try {
+      session = b.build();
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    try {
+      session.connect();
+    } catch (MqttException | RuntimeException e) {
+      session.close();
+      throw e;
+    }
   }
 
   public String policyTopic(String fleet, String model) {
@@ -295,8 +297,8 @@ public final class PolicyPublisher implements AutoCloseable {
       }
     }
     // History first: a crash between the two leaves a history entry devices never see.
-    client.publish(historyTopic(fleet, model, next), bytes, 1, true);
-    client.publish(policyTopic(fleet, model), bytes, 1, true);
+    session.publishAndWait(historyTopic(fleet, model, next), bytes, 1, true);
+    session.publishAndWait(policyTopic(fleet, model), bytes, 1, true);
     return new Published(policyTopic(fleet, model), next, current, out);
   }
 
@@ -305,43 +307,29 @@ public final class PolicyPublisher implements AutoCloseable {
     Seen seen = new Seen();
     String policy = policyTopic(fleet, model);
     String historyPrefix = prefix + "/policy-history/" + fleet + "/" + model + "/";
-    client.setCallback(new MqttCallback() {
-      @Override
-      public void disconnected(MqttDisconnectResponse r) {}
-
-      @Override
-      public void mqttErrorOccurred(MqttException e) {}
-
-      @Override
-      public void messageArrived(String t, MqttMessage m) {
-        if (!m.isRetained() || m.getPayload().length == 0) {
-          return;
-        }
-        String text = new String(m.getPayload(), StandardCharsets.UTF_8);
-        synchronized (seen) {
-          if (t.equals(policy)) {
-            seen.retained = text;
-          } else if (t.startsWith(historyPrefix)) {
-            try {
-              seen.history.put(Long.parseLong(t.substring(historyPrefix.length())), text);
-            } catch (NumberFormatException e) {
-              // not a version level: not ours
-            }
+    MqttSession.MessageHandler collect = (t, m) -> {
+      if (!m.isRetained() || m.getPayload().length == 0) {
+        return;
+      }
+      String text = new String(m.getPayload(), StandardCharsets.UTF_8);
+      synchronized (seen) {
+        if (t.equals(policy)) {
+          seen.retained = text;
+        } else if (t.startsWith(historyPrefix)) {
+          try {
+            seen.history.put(Long.parseLong(t.substring(historyPrefix.length())), text);
+          } catch (NumberFormatException e) {
+            // not a version level: not ours
           }
         }
       }
-
-      @Override
-      public void deliveryComplete(IMqttToken token) {}
-
-      @Override
-      public void connectComplete(boolean reconnect, String uri) {}
-
-      @Override
-      public void authPacketArrived(int code, MqttProperties p) {}
-    });
-    client.subscribe(new MqttSubscription[] {new MqttSubscription(policy, 1),
-        new MqttSubscription(historyPrefix + "+", 1)});
+    };
+    try {
+      // One SUBSCRIBE: the retained messages come after its one SUBACK, so the wait starts before them.
+      session.subscribe(Arrays.asList(policy, historyPrefix + "+"), 1, collect).get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new MqttException(MqttClientException.REASON_CODE_UNEXPECTED_ERROR, e);
+    }
     // The broker sends retained messages right after the SUBACK; how many history entries there
     // are is unknown, so the whole wait is spent.
     Thread.sleep(retainedWaitMs);
@@ -351,7 +339,8 @@ public final class PolicyPublisher implements AutoCloseable {
       copy.retained = seen.retained;
       copy.history.putAll(seen.history);
     }
-    client.unsubscribe(new String[] {policy, historyPrefix + "+"});
+    session.unsubscribe(policy);
+    session.unsubscribe(historyPrefix + "+");
     return copy;
   }
 
@@ -363,14 +352,7 @@ public final class PolicyPublisher implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      if (client.isConnected()) {
-        client.disconnect();
-      }
-      client.close();
-    } catch (MqttException e) {
-      // closing a command's connection: nothing useful to do with a failure here
-    }
+    session.close();
   }
 
   static JsonElement parse(String s) {

@@ -1,33 +1,23 @@
 package dev.tandem.relay.serve;
 
-import dev.tandem.relay.broker.DeliveryProbe;
 import dev.tandem.relay.metrics.MetricsServer;
 import dev.tandem.relay.metrics.RelayMetrics;
+import dev.tandem.runtime.internal.mqtt.MqttSession;
 import dev.tandem.runtime.internal.protocol.FrameCodec;
 import dev.tandem.runtime.internal.protocol.FrameException;
 import dev.tandem.runtime.internal.protocol.FrameLimits;
 import dev.tandem.runtime.internal.protocol.ReplyFrame;
+import dev.tandem.runtime.internal.protocol.ReplyStatus;
 import dev.tandem.runtime.internal.protocol.RequestFrame;
 import dev.tandem.runtime.internal.protocol.Topics;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.offload.MqttSockets;
-import dev.tandem.runtime.internal.protocol.ReplyStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,17 +36,16 @@ import org.slf4j.LoggerFactory;
  * uplink estimate, the time the reply needs to travel back ({@code expired} if none is left);
  * the model's queue ({@code busy} when full). Replies use the frame version of the request.
  *
- * <p>Paho does not call a per-subscription listener for {@code $share} subscriptions, so
- * messages come through the client-level callback. After a reconnect the subscription is
- * renewed on a separate thread (blocking on a token inside Paho's callback thread deadlocks).
- *
- * <p>Delivery probe: a broker can keep a connection open, answering pings, while it has stopped
- * delivering messages on it (reported for HiveMQ CE under load). Every probe interval the relay
- * publishes a message to itself on {@code {prefix}/relay/{relayId}/probe}; when nothing (probe or
- * request) has arrived within the probe timeout, it logs the stall, counts it ({@code
- * tandem_relay_delivery_stalls_total}), reports not ready, and replaces its client with a fresh
- * connection and subscription. A broker that refuses the probe subscription (an ACL) turns
- * probing off with a warning.
+ * <p>The connection is one {@link MqttSession}: it routes the {@code $share} subscription's
+ * messages by topic (Paho never calls a listener for it), renews the subscription after every
+ * reconnect with a fresh client, and runs the delivery probe: a broker can keep a connection
+ * open, answering pings, while it has stopped delivering messages on it (reported for HiveMQ CE
+ * under load). Every probe interval the relay publishes a message to itself on {@code
+ * {prefix}/relay/{relayId}/probe}; when nothing (probe or request) has arrived within the probe
+ * timeout, the stall is logged and counted ({@code tandem_relay_delivery_stalls_total}), the
+ * relay reports not ready, and the session replaces its client with a fresh connection and
+ * subscription. A broker that refuses the probe subscription (an ACL) turns probing off with a
+ * warning.
  *
  * <p>Lifecycle: {@link #start()} loads and warms every model, starts the metrics endpoint,
  * connects and subscribes; {@link #close()} stops taking work (unsubscribes, answers late
@@ -73,12 +62,10 @@ public final class Relay implements AutoCloseable {
   private final RelayMetrics metrics = new RelayMetrics();
   private final DeviceQuotas quotas;
   private final ModelRegistry registry;
-  private final ExecutorService resubscriber;
-  private volatile MqttAsyncClient client;
-  private final DeliveryProbe probe;
+  /** The broker connection; made by {@link #start()}. */
+  private volatile MqttSession session;
   private MetricsServer metricsServer;
   private volatile RelayConfig applied;
-  private volatile boolean subscribed;
   private volatile boolean closing;
   private boolean closed;
 
@@ -90,14 +77,6 @@ public final class Relay implements AutoCloseable {
     this.codec = new FrameCodec(FrameLimits.builder().maxFrameBytes(config.maxFrameBytes()).build());
     this.quotas = new DeviceQuotas(config.quotaPerSecond(), config.quotaBurst(), System::nanoTime);
     this.registry = new ModelRegistry(metrics, this::send, config.relayId());
-    this.resubscriber = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "relay-resubscribe");
-      t.setDaemon(true);
-      return t;
-    });
-    this.probe = new DeliveryProbe("relay " + config.relayId(),
-        config.topicPrefix() + "/relay/" + config.relayId() + "/probe", config.probeIntervalMs(),
-        config.probeTimeoutMs(), () -> client, this::isReady, this::onStall);
   }
 
   /**
@@ -113,8 +92,9 @@ public final class Relay implements AutoCloseable {
           () -> !closing, this::isReady);
     }
     try {
-      client = connectedClient();
-      subscribe();
+      session = newSession();
+      session.subscribe(topics.relaySharedSubscription(), 0, this::onDelivery);
+      session.connect();
     } catch (MqttException | RuntimeException e) {
       close();
       throw new RelayStartException("relay " + config.relayId() + " could not connect to " + config.brokerUrl()
@@ -122,115 +102,65 @@ public final class Relay implements AutoCloseable {
     }
     log.info("relay {} serving {} on {} ({})", config.relayId(), modelNames(), config.brokerUrl(),
         topics.relaySharedSubscription());
-    probe.start();
     return this;
   }
 
-  private MqttAsyncClient connectedClient() throws MqttException {
-    MqttAsyncClient c = new MqttAsyncClient(config.brokerUrl(), config.clientId(), new MemoryPersistence());
-    c.setCallback(new Callback(c));
-    try {
-      c.connect(connectOptions()).waitForCompletion(30_000);
-    } catch (MqttException | RuntimeException e) {
-      c.close(true);
-      throw e;
-    }
-    return c;
-  }
-
-  /** On the probe's thread: the broker stopped delivering on the live connection. */
-  private void onStall(long silentMs) {
-    MqttAsyncClient stalled = client;
-    subscribed = false;
-    metrics.deliveryStall();
-    log.error("relay {}: no message from the broker for {} ms although the connection is up (its own probe on {}"
-        + " did not come back): the broker stopped delivering to this relay; reconnecting with a fresh client",
-        config.relayId(), silentMs, probe.topic());
-    discard(stalled);
-    resubscriber.execute(this::reconnectAfterStall);
-  }
-
-  /** A fresh client and subscription, tried every probe interval until one works. */
-  private void reconnectAfterStall() {
-    while (!closing && !subscribed) {
-      MqttAsyncClient fresh = null;
-      try {
-        fresh = connectedClient();
-        synchronized (this) {
-          if (closing) {
-            discard(fresh);
-            return;
+  /**
+   * The relay's session: reconnects with a fresh client and resubscribes after every loss, and
+   * probes delivery (see the class note).
+   */
+  private MqttSession newSession() {
+    MqttSession.Builder b = MqttSession.builder(config.brokerUrl(), config.clientId())
+        .name("relay " + config.relayId())
+        .keepAliveSeconds(30)
+        .operationTimeoutMs(30_000)
+        .deliveryProbe(config.topicPrefix() + "/relay/" + config.relayId() + "/probe", config.probeIntervalMs(),
+            config.probeTimeoutMs())
+        .listener(new MqttSession.Listener() {
+          @Override
+          public void connected() {
+            log.info("relay {} connected to {} and subscribed", config.relayId(), config.brokerUrl());
           }
-          client = fresh;
-        }
-        subscribe();
-        log.info("relay {} reconnected to {} after the stall and resubscribed", config.relayId(), config.brokerUrl());
-        return;
-      } catch (MqttException | RuntimeException e) {
-        if (fresh != null) {
-          discard(fresh); // connected but not subscribed: the next attempt starts over
-        }
-        log.error("relay {}: reconnect after the stall failed ({}); retrying in {} ms", config.relayId(), e.toString(),
-            config.probeIntervalMs());
-      }
-      try {
-        Thread.sleep(config.probeIntervalMs());
-      } catch (InterruptedException e) {
-        return; // stopping
-      }
-    }
-  }
 
-  private static void discard(MqttAsyncClient c) {
-    try {
-      c.disconnectForcibly(0, 1_000, false);
-    } catch (MqttException | RuntimeException e) {
-      log.debug("forced disconnect: {}", e.toString()); // discarding it anyway
-    }
-    try {
-      c.close(true);
-    } catch (MqttException | RuntimeException e) {
-      log.debug("close: {}", e.toString());
-    }
-  }
+          @Override
+          public void disconnected(String why) {
+            log.warn("relay {} disconnected: {}", config.relayId(), why);
+          }
 
-  private MqttConnectionOptions connectOptions() {
-    MqttConnectionOptions o = new MqttConnectionOptions();
-    o.setCleanStart(true);
-    o.setAutomaticReconnect(true);
-    o.setAutomaticReconnectDelay(1, 30);
-    o.setKeepAliveInterval(30);
-    o.setConnectionTimeout(30);
-    o.setSessionExpiryInterval(0L);
-    o.setMaxReconnectDelay(30_000);
+          @Override
+          public void stalled(long silentMs) {
+            metrics.deliveryStall();
+          }
+        });
     if (config.brokerUrl().startsWith("ssl://")) {
       try {
-        o.setSocketFactory(MqttSockets.tls(config.tlsCaFile().orElse(null), config.tlsCertFile().orElse(null),
-            config.tlsKeyFile().orElse(null)));
+        b.tls(config.tlsCaFile().orElse(null), config.tlsCertFile().orElse(null), config.tlsKeyFile().orElse(null));
       } catch (IllegalArgumentException e) {
         throw new ConfigException("broker.tls: " + e.getMessage(), e);
       }
-    } else {
-      // TCP_NODELAY: a reply is one small write that must not wait for Nagle's algorithm.
-      o.setSocketFactory(MqttSockets.noDelay());
     }
-    config.username().ifPresent(o::setUserName);
-    config.password().ifPresent(p -> o.setPassword(p.getBytes(StandardCharsets.UTF_8)));
-    return o;
+    if (config.username().isPresent()) {
+      b.credentials(config.username().get(),
+          config.password().map(p -> p.getBytes(StandardCharsets.UTF_8)).orElse(null));
+    }
+    return b.build();
   }
 
-  private void subscribe() throws MqttException {
-    int code = probe.subscribe(client, new MqttSubscription(topics.relaySharedSubscription(), 0), 30_000,
-        "this relay");
-    if (code >= 0x80) {
-      throw new MqttException(code);
+  /** On Paho's callback thread: one request. */
+  private void onDelivery(String topic, MqttMessage message) {
+    try {
+      onMessage(topic, message);
+    } catch (RuntimeException e) {
+      // Never let one request break the client's callback thread.
+      metrics.dropped("internal_error");
+      log.error("relay {}: request on {} failed", config.relayId(), topic, e);
     }
-    subscribed = true;
   }
 
   /** Whether models are loaded, the subscription is up and the relay is not shutting down. */
   public boolean isReady() {
-    return subscribed && !closing && client != null && client.isConnected();
+    MqttSession s = session;
+    return s != null && s.isReady() && !closing;
   }
 
   /** This relay's metrics. */
@@ -412,7 +342,7 @@ public final class Relay implements AutoCloseable {
     props.setMessageExpiryInterval(10L);
     m.setProperties(props);
     try {
-      client.publish(request.responseTopic, m);
+      session.publish(request.responseTopic, m);
     } catch (MqttException | RuntimeException e) {
       metrics.dropped("publish_failed");
       log.warn("reply to {} not published: {}", request.deviceId, e.toString());
@@ -432,16 +362,10 @@ public final class Relay implements AutoCloseable {
       closed = true;
       closing = true;
     }
-    probe.close();
-    MqttAsyncClient client = this.client;
-    if (client != null && client.isConnected()) {
-      try {
-        client.unsubscribe(topics.relaySharedSubscription()).waitForCompletion(5_000);
-      } catch (MqttException e) {
-        log.warn("unsubscribe failed while stopping: {}", e.toString());
-      }
+    MqttSession session = this.session;
+    if (session != null) {
+      session.unsubscribe(topics.relaySharedSubscription()); // and not again after a reconnect
     }
-    subscribed = false;
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(applied.shutdownGraceMs());
     for (ModelRunner r : registry.all()) {
       r.stopAccepting();
@@ -453,21 +377,9 @@ public final class Relay implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    if (client != null) {
-      try {
-        if (client.isConnected()) {
-          client.disconnect(5_000).waitForCompletion(6_000);
-        }
-      } catch (MqttException e) {
-        log.warn("disconnect failed while stopping: {}", e.toString());
-      }
-      try {
-        client.close(true);
-      } catch (MqttException e) {
-        log.debug("client close: {}", e.toString());
-      }
+    if (session != null) {
+      session.close();
     }
-    resubscriber.shutdownNow();
     registry.close();
     if (metricsServer != null) {
       metricsServer.close();
@@ -487,79 +399,14 @@ public final class Relay implements AutoCloseable {
       closed = true;
       closing = true;
     }
-    subscribed = false;
-    probe.close();
-    MqttAsyncClient client = this.client;
-    try {
-      client.disconnectForcibly(0, 0, false);
-      client.close(true);
-    } catch (MqttException e) {
-      log.debug("forced disconnect: {}", e.toString());
+    MqttSession session = this.session;
+    if (session != null) {
+      session.abort();
     }
-    resubscriber.shutdownNow();
     registry.close();
     if (metricsServer != null) {
       metricsServer.close();
     }
-  }
-
-  private final class Callback implements MqttCallback {
-    private final MqttAsyncClient owner;
-
-    Callback(MqttAsyncClient owner) {
-      this.owner = owner;
-    }
-
-    @Override
-    public void disconnected(MqttDisconnectResponse response) {
-      if (owner != client) {
-        return; // a client replaced after a stall
-      }
-      subscribed = false;
-      log.warn("relay {} disconnected: {}", config.relayId(), response);
-    }
-
-    @Override
-    public void mqttErrorOccurred(MqttException exception) {
-      log.warn("relay {} MQTT error: {}", config.relayId(), exception.toString());
-    }
-
-    @Override
-    public void messageArrived(String topic, MqttMessage message) {
-      if (owner == client) {
-        probe.arrived(); // any delivery proves the broker delivers
-      }
-      if (probe.matches(topic)) {
-        return;
-      }
-      try {
-        onMessage(topic, message);
-      } catch (RuntimeException e) {
-        // Never let one request break the client's callback thread.
-        metrics.dropped("internal_error");
-        log.error("relay {}: request on {} failed", config.relayId(), topic, e);
-      }
-    }
-
-    @Override
-    public void deliveryComplete(IMqttToken token) {}
-
-    @Override
-    public void connectComplete(boolean reconnect, String serverURI) {
-      if (reconnect && !closing && owner == client) {
-        resubscriber.execute(() -> {
-          try {
-            subscribe();
-            log.info("relay {} reconnected to {} and resubscribed", config.relayId(), serverURI);
-          } catch (MqttException | RuntimeException e) {
-            log.error("relay {}: resubscribe after reconnect failed", config.relayId(), e);
-          }
-        });
-      }
-    }
-
-    @Override
-    public void authPacketArrived(int reasonCode, MqttProperties properties) {}
   }
 
   /** The relay could not connect to the broker or subscribe. */

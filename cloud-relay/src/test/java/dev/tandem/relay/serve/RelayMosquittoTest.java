@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tandem.relay.testing.TestDevice;
 import dev.tandem.runtime.model.ExecutionProvider;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.offload.MqttSockets;
+import dev.tandem.runtime.internal.mqtt.MqttSockets;
 import dev.tandem.runtime.internal.protocol.ReplyStatus;
 import dev.tandem.runtime.internal.protocol.FrameCodec;
 import dev.tandem.runtime.internal.protocol.ReplyFrame;

@@ -1,5 +1,6 @@
 package dev.tandem.agent.http;
 
+import dev.tandem.runtime.fleet.FleetMetrics;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,18 +12,20 @@ import java.util.function.LongSupplier;
  * counters and gauges read on demand. No client library: the agent stays small on a board.
  * Thread-safe.
  */
-public final class AgentMetrics {
+public final class AgentMetrics implements FleetMetrics {
   private final Map<String, String> help = new ConcurrentHashMap<>();
   private final Map<String, Map<String, LongAdder>> counters = new ConcurrentHashMap<>();
   private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
 
   /** Adds {@code n} to counter {@code name} with one label {@code key=value} (or none if key is null). */
+  @Override
   public void inc(String name, String key, String value, long n) {
     String labels = key == null ? "" : "{" + key + "=\"" + escape(value) + "\"}";
     counters.computeIfAbsent(name, k -> new ConcurrentHashMap<>())
         .computeIfAbsent(labels, k -> new LongAdder()).add(n);
   }
 
+  @Override
   public void inc(String name, String key, String value) {
     inc(name, key, value, 1);
   }
@@ -41,11 +44,13 @@ public final class AgentMetrics {
     return g == null ? 0 : g.getAsLong();
   }
 
+  @Override
   public void describe(String name, String text) {
     help.put(name, text);
   }
 
   /** Registers a gauge read when scraped. */
+  @Override
   public void gauge(String name, String text, LongSupplier value) {
     help.put(name, text);
     gauges.put(name, value);

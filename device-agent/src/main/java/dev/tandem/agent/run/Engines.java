@@ -3,7 +3,7 @@ package dev.tandem.agent.run;
 import dev.tandem.agent.config.AgentConfig;
 import dev.tandem.agent.http.AgentMetrics;
 import dev.tandem.runtime.device.DeviceStateProvider;
-import dev.tandem.runtime.offload.MqttSockets;
+import dev.tandem.runtime.internal.mqtt.MqttSockets;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.spool.Spool;
 import java.io.IOException;

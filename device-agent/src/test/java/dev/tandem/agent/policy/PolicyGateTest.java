@@ -1,5 +1,6 @@
 package dev.tandem.agent.policy;
 
+import dev.tandem.runtime.fleet.PolicyGate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,8 @@
 package dev.tandem.agent.upload;
 
+import dev.tandem.runtime.fleet.LogUploader;
+import dev.tandem.runtime.fleet.MqttLink;
+import dev.tandem.runtime.fleet.SpoolUploadQueue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.testsupport.broker.TestBroker;

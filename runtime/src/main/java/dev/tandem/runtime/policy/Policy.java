@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A routing policy: which route each input takes, as a pure function of a
@@ -226,6 +227,15 @@ public final class Policy {
       return RouteDecision.of(r, Reason.EXPLORE, rate, true);
     }
     return RouteDecision.of(Route.EDGE, base, rate, false);
+  }
+
+  /**
+   * Why {@code candidate} may not replace this policy on device {@code deviceId} running the edge
+   * model {@code edgeModelHash} (not newer, made for another edge model, or a canary that leaves
+   * the device out); empty when it may.
+   */
+  public Optional<String> rejection(Policy candidate, String deviceId, String edgeModelHash) {
+    return PolicyCheck.rejection(this, candidate, deviceId, edgeModelHash);
   }
 
   /** The threshold that applies to a device in {@code state}: the most specific matching segment's, else the default. */

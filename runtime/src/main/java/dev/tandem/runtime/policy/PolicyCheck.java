@@ -7,7 +7,7 @@ import java.util.Optional;
  * model (or for any), whose canary includes the device. Devices keep the last good policy
  * otherwise and record the rejection.
  */
-public final class PolicyCheck {
+final class PolicyCheck {
   private PolicyCheck() {}
 
   /**
@@ -16,7 +16,7 @@ public final class PolicyCheck {
    * @param current the policy in force
    * @param edgeModelHash the device's edge model (SHA-256 hex)
    */
-  public static Optional<String> rejection(Policy current, Policy candidate, String deviceId, String edgeModelHash) {
+  static Optional<String> rejection(Policy current, Policy candidate, String deviceId, String edgeModelHash) {
     if (candidate.version() <= current.version()) {
       return Optional.of("older_version: version " + candidate.version() + " is not newer than " + current.version());
     }

@@ -21,7 +21,7 @@ import java.util.Map;
  * concluded on its own (offline, cap) say nothing about the network and are not samples.
  *
  * <p>Samples are stamped with the time their request was sent, so that a device's records,
- * taken in time order, rebuild the same state ({@link #replay}).
+ * taken in time order, rebuild the same state ({@code RecordReplay.roundTrips}).
  */
 public final class RoundTripEstimator {
   private final Map<NetworkType, State> states = new EnumMap<>(NetworkType.class);
@@ -91,23 +91,6 @@ public final class RoundTripEstimator {
     s.trim(windowSamples);
   }
 
-  /**
-   * Rebuilds the estimator one device's records would have built: for each decision, in time
-   * order, an attempt when the policy sent a request, then its outcome.
-   */
-  public static RoundTripEstimator replay(Policy policy, Iterable<ReplayStep> steps) {
-    RoundTripEstimator e = new RoundTripEstimator(policy);
-    for (ReplayStep st : steps) {
-      if (st.sentRequest) {
-        e.attempt(st.network, st.timeMs);
-        if (st.status != null) {
-          e.outcome(st.network, st.timeMs, st.status, st.roundTripMs, st.budgetMs);
-        }
-      }
-    }
-    return e;
-  }
-
   private State state(NetworkType n) {
     State s = states.get(n);
     if (s == null) {
@@ -115,30 +98,6 @@ public final class RoundTripEstimator {
       states.put(n, s);
     }
     return s;
-  }
-
-  /** One decision as the replay of round trips needs it (made from a record by its reader). */
-  public static final class ReplayStep {
-    final long timeMs;
-    final NetworkType network;
-    final boolean sentRequest;
-    final OffloadStatus status;
-    final double roundTripMs;
-    final long budgetMs;
-
-    /**
-     * @param sentRequest whether a request went out for this decision
-     * @param status how it ended, or {@code null} when it did not
-     */
-    public ReplayStep(long timeMs, NetworkType network, boolean sentRequest, OffloadStatus status, double roundTripMs,
-        long budgetMs) {
-      this.timeMs = timeMs;
-      this.network = network;
-      this.sentRequest = sentRequest;
-      this.status = status;
-      this.roundTripMs = roundTripMs;
-      this.budgetMs = budgetMs;
-    }
   }
 
   private static final class State {

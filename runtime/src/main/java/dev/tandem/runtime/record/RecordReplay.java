@@ -1,5 +1,6 @@
 package dev.tandem.runtime.record;
 
+import dev.tandem.runtime.device.NetworkType;
 import dev.tandem.runtime.policy.CostBudget;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.policy.RoundTripEstimator;
@@ -34,14 +35,19 @@ public final class RecordReplay {
 
   /** The round-trip estimator one device's records leave behind. */
   public static RoundTripEstimator roundTrips(Policy policy, List<DecisionRecord> deviceRecords) {
-    List<RoundTripEstimator.ReplayStep> steps = new ArrayList<>();
+    // In time order: an attempt for each decision that sent a request, then its outcome, if any.
+    RoundTripEstimator e = new RoundTripEstimator(policy);
     for (DecisionRecord r : inTimeOrder(deviceRecords)) {
-      boolean sent = r.decided().route().asksCloud();
-      CloudResult c = r.cloud().orElse(null);
-      steps.add(new RoundTripEstimator.ReplayStep(r.timeMs(), r.context().device().networkType(), sent,
-          c == null ? null : c.status(), c == null ? -1 : c.roundTripMs(), c == null ? 0 : c.budgetMs()));
+      if (r.decided().route().asksCloud()) {
+        NetworkType network = r.context().device().networkType();
+        e.attempt(network, r.timeMs());
+        if (r.cloud().isPresent()) {
+          CloudResult c = r.cloud().get();
+          e.outcome(network, r.timeMs(), c.status(), c.roundTripMs(), c.budgetMs());
+        }
+      }
     }
-    return RoundTripEstimator.replay(policy, steps);
+    return e;
   }
 
   /** The cost budget one device's records leave behind. */

@@ -14,13 +14,13 @@ import java.util.Objects;
  * into {@code [1 - p, p]} (through the sigmoid when it is a logit).
  *
  * <pre>{@code
- * SignalScorer scorer = ClassificationScorer.builder().output("probabilities").softmax(Softmax.OFF).build();
+ * ClassificationScorer scorer = ClassificationScorer.builder().output("probabilities").softmax(Softmax.OFF).build();
  * Signals s = scorer.score(session.run(inputs));
  * }</pre>
  *
  * <p>Immutable and thread-safe; costs one pass over the row (two with softmax).
  */
-public final class ClassificationScorer implements SignalScorer {
+public final class ClassificationScorer {
   /** Whether the scores are logits to put through softmax (or sigmoid, for one score). */
   public enum Softmax {
     /** The scores are logits: always apply softmax (sigmoid for one score). */
@@ -68,7 +68,6 @@ public final class ClassificationScorer implements SignalScorer {
    * @throws IllegalArgumentException if the output is missing, not float32, holds more than one
    *     row, is empty or non-finite, or (with {@link Softmax#OFF}) holds a negative score
    */
-  @Override
   public Signals score(List<Tensor> outputs) {
     Objects.requireNonNull(outputs, "outputs");
     Tensor t = pick(outputs);

@@ -1,7 +1,7 @@
 package dev.tandem.runtime.testing;
 
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.offload.MqttSockets;
+import dev.tandem.runtime.internal.mqtt.MqttSockets;
 import dev.tandem.runtime.internal.protocol.ReplyStatus;
 import dev.tandem.runtime.internal.protocol.FrameCodec;
 import dev.tandem.runtime.internal.protocol.FrameException;

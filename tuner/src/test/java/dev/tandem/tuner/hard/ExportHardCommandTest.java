@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.tandem.runtime.capture.CaptureStore;
+import dev.tandem.runtime.internal.capture.CaptureStore;
 import dev.tandem.runtime.model.Tensor;
 import dev.tandem.tuner.cli.TandemTune;
 import dev.tandem.tuner.observe.DecisionRow;

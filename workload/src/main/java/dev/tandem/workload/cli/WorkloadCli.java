@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 /** {@code tandem-workload build|bench|weight-only}: builds the reference models, measures them, quantizes one. */
 @Command(name = "tandem-workload", mixinStandardHelpOptions = true,
     description = "The reference spam-filter workload: corpus, split, fused edge and cloud models.",
-    subcommands = {WorkloadCli.Build.class, WorkloadCli.Bench.class, WorkloadCli.WeightOnly.class})
+    subcommands = {WorkloadCli.Build.class, WorkloadCli.Bench.class, WorkloadCli.Cascade.class,
+        WorkloadCli.WeightOnly.class})
 public final class WorkloadCli {
   /** Options shared by both commands: which build. */
   static class Common {
@@ -85,6 +86,20 @@ public final class WorkloadCli {
       Files.write(built.dir().resolve("benchmark.md"), table.getBytes(StandardCharsets.UTF_8));
       System.out.println(table);
       System.out.println("(also written to " + built.dir().resolve("benchmark.md") + ")");
+      return 0;
+    }
+  }
+
+  @Command(name = "cascade", mixinStandardHelpOptions = true,
+      description = "Cascade accuracy against offload on the test part, with oracle and random routing, per split seed.")
+  static final class Cascade extends Common implements Callable<Integer> {
+    @Option(names = "--seeds", split = ",", defaultValue = "1,2,3,4,5",
+        description = "Split seeds (default: ${DEFAULT-VALUE}).")
+    long[] seeds;
+
+    @Override
+    public Integer call() throws Exception {
+      System.out.print(dev.tandem.workload.bench.CascadeCurve.run(cacheRoot(), options(), seeds));
       return 0;
     }
   }

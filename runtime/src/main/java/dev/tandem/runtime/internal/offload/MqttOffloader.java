@@ -1,13 +1,14 @@
 package dev.tandem.runtime.internal.offload;
 
-import dev.tandem.runtime.offload.OffloadStatus;
-import dev.tandem.runtime.offload.MqttSockets;
+import dev.tandem.runtime.internal.mqtt.MqttSession;
+import dev.tandem.runtime.internal.mqtt.MqttSockets;
 import dev.tandem.runtime.internal.protocol.FrameCodec;
 import dev.tandem.runtime.internal.protocol.FrameException;
 import dev.tandem.runtime.internal.protocol.ReplyFrame;
 import dev.tandem.runtime.internal.protocol.ReplyStatus;
 import dev.tandem.runtime.internal.protocol.RequestFrame;
 import dev.tandem.runtime.internal.protocol.Topics;
+import dev.tandem.runtime.offload.OffloadStatus;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -15,12 +16,10 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -30,20 +29,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLSocketFactory;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttClientPersistence;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An {@link Offloader} over MQTT 5 (Eclipse Paho v5): each request is one QoS 0 publish on
@@ -70,23 +61,16 @@ import org.slf4j.LoggerFactory;
  *       grace window after a timeout, by a failed publish, and by a disconnect or
  *       {@link #close()} (which complete pending futures with {@link OffloadStatus#OFFLINE}).
  *       Nothing else adds to it, so it cannot leak.
- *   <li><b>Connection.</b> The offloader runs its own connect loop (with exponential back-off) on
- *       a connection thread, with a clean start and a fresh Paho client each time (after a lost
- *       connection Paho 1.2.5 can stay "connect in progress" for good). Paho does not restore
- *       subscriptions after a clean-start reconnect, and a blocking subscribe inside Paho's
- *       callback thread can deadlock, so the result topic is subscribed on the connection thread
- *       after every connect. Requests made while not connected and subscribed return
- *       {@link OffloadStatus#OFFLINE} at once.
- *   <li><b>Sockets.</b> Paho leaves Nagle's algorithm on; every socket comes from a
- *       {@link MqttSockets} factory with {@code TCP_NODELAY}.
+ *   <li><b>Connection.</b> One {@link MqttSession}: a fresh Paho client per connect attempt
+ *       with back-off, the result topic subscribed again after every connect (off Paho's
+ *       callback thread), {@code TCP_NODELAY} sockets, TLS, credentials, and a retained {@code
+ *       online} status on {@code {prefix}/status/{deviceId}} with a retained {@code offline} will
+ *       and on close. Requests made while not connected and subscribed return {@link
+ *       OffloadStatus#OFFLINE} at once.
  *   <li><b>Publish refusals.</b> Paho 1.2.5 counts QoS 0 publishes against the broker's Receive
  *       Maximum and throws "Too many publishes in progress" (32202) when a burst exceeds it; that,
  *       and every other refusal, completes the future with {@link OffloadStatus#PUBLISH_FAILED}
  *       and the reason, never an exception.
- *   <li><b>Status.</b> A retained {@code online} on {@code {prefix}/status/{deviceId}} after
- *       each connect, a retained {@code offline} will message, and {@code offline} on close.
- *   <li><b>Persistence.</b> {@link MemoryPersistence} by default: Paho's file persistence writes to
- *       the working directory, which fails on Android; QoS 0 needs none.
  * </ul>
  *
  * <p>Thread-safe. Futures complete on the timer thread (timeouts), Paho's callback thread
@@ -95,11 +79,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class MqttOffloader implements Offloader {
   /** Payload of the retained status message while connected. */
-  public static final String STATUS_ONLINE = "online";
+  public static final String STATUS_ONLINE = MqttSession.STATUS_ONLINE;
   /** Payload of the retained status message after a disconnect (the will) or close. */
-  public static final String STATUS_OFFLINE = "offline";
+  public static final String STATUS_OFFLINE = MqttSession.STATUS_OFFLINE;
 
-  private static final Logger log = LoggerFactory.getLogger(MqttOffloader.class);
   private static final int CORRELATION_BYTES = 12;
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
@@ -109,33 +92,18 @@ public final class MqttOffloader implements Offloader {
   private final FrameCodec codec;
   private final int maxConcurrentOffloads;
   private final long lateReplyGraceMs;
-  private final long minReconnectDelayMs;
-  private final long maxReconnectDelayMs;
-  private final long operationTimeoutMs;
   private final String resultTopic;
-  private final String statusTopic;
-  private final MqttConnectionOptions options;
-  private final String clientId;
-  private final MqttClientPersistence persistence;
-  /** The current Paho client; replaced by a fresh one for each connect attempt after a loss. */
-  private volatile MqttAsyncClient client;
+  /** The connection: fresh client per attempt, result topic restored after every connect, status. */
+  private final MqttSession session;
 
   private final ScheduledThreadPoolExecutor timer;
-  private final ScheduledThreadPoolExecutor connector;
   private final Map<Long, Pending> table = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong sequence = new AtomicLong();
   private final AtomicLong droppedReplies = new AtomicLong();
-  private final AtomicLong connects = new AtomicLong();
-  private final AtomicLong attempts = new AtomicLong();
   private final byte[] instanceId = new byte[4];
   private final AtomicBoolean started = new AtomicBoolean();
-  private final AtomicBoolean connectScheduled = new AtomicBoolean();
-  private final Object stateLock = new Object();
-  private volatile CountDownLatch availableLatch = new CountDownLatch(1);
-  private volatile boolean available;
   private volatile boolean closed;
-  private long reconnectDelayMs;
 
   private MqttOffloader(Builder b) {
     this.serverUri = b.serverUri;
@@ -144,46 +112,40 @@ public final class MqttOffloader implements Offloader {
     this.codec = b.codec;
     this.maxConcurrentOffloads = b.maxConcurrentOffloads;
     this.lateReplyGraceMs = b.lateReplyGraceMs;
-    this.minReconnectDelayMs = b.minReconnectDelayMs;
-    this.maxReconnectDelayMs = b.maxReconnectDelayMs;
-    this.operationTimeoutMs = b.operationTimeoutMs;
-    this.reconnectDelayMs = b.minReconnectDelayMs;
     this.resultTopic = topics.result(deviceId);
-    this.statusTopic = topics.status(deviceId);
     new SecureRandom().nextBytes(instanceId);
 
-    options = new MqttConnectionOptions();
-    options.setCleanStart(true);
-    options.setSessionExpiryInterval(0L);
-    options.setAutomaticReconnect(false); // our own loop resubscribes; see the design note
-    options.setKeepAliveInterval(b.keepAliveSeconds);
-    options.setConnectionTimeout((int) Math.max(1, (b.operationTimeoutMs + 999) / 1000));
-    options.setSocketFactory(b.socketFactory());
+    MqttSession.Builder sb = MqttSession.builder(serverUri, b.clientId == null ? deviceId : b.clientId)
+        .name("offloader " + deviceId)
+        .statusTopic(topics.status(deviceId))
+        .keepAliveSeconds(b.keepAliveSeconds)
+        .operationTimeoutMs(b.operationTimeoutMs)
+        .reconnectDelayMs(b.minReconnectDelayMs, b.maxReconnectDelayMs)
+        .persistence(b.persistence)
+        .listener(new MqttSession.Listener() {
+          @Override
+          public void disconnected(String why) {
+            failAll("connection to the broker lost: " + why);
+          }
+        });
+    if (b.socketFactory() != null) {
+      sb.socketFactory(b.socketFactory());
+    }
     if (b.username != null) {
-      options.setUserName(b.username);
+      sb.credentials(b.username, b.password);
     }
-    if (b.password != null) {
-      options.setPassword(b.password.clone());
-    }
-    MqttMessage will = new MqttMessage(STATUS_OFFLINE.getBytes(StandardCharsets.UTF_8));
-    will.setQos(1);
-    will.setRetained(true);
-    options.setWill(statusTopic, will);
-
-    this.clientId = b.clientId == null ? deviceId : b.clientId;
-    this.persistence = b.persistence;
     try {
-      client = newClient(); // fails fast on a URI Paho cannot use
-    } catch (MqttException e) {
-      throw new IllegalArgumentException("cannot create an MQTT client for " + serverUri + ": " + e.getMessage(), e);
+      session = sb.build(); // fails fast on a URI Paho cannot use
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
+    session.subscribe(resultTopic, 0, (topic, message) -> onReply(message));
 
     // Load the result classes now rather than on the timer thread at the first deadline.
     new CompletableFuture<OffloadResult>().complete(OffloadResult.builder(OffloadStatus.TIMEOUT).message("").build());
 
     int n = INSTANCES.incrementAndGet();
     timer = daemonExecutor("tandem-offload-timer-" + n, Thread.MAX_PRIORITY);
-    connector = daemonExecutor("tandem-offload-connect-" + n, Thread.NORM_PRIORITY);
   }
 
   /** A builder; {@code serverUri} and {@code deviceId} are required. */
@@ -202,7 +164,7 @@ public final class MqttOffloader implements Offloader {
       throw new IllegalStateException("offloader is closed");
     }
     if (started.compareAndSet(false, true)) {
-      scheduleConnect(0);
+      session.start();
     }
     return this;
   }
@@ -213,14 +175,7 @@ public final class MqttOffloader implements Offloader {
    * @return whether the offloader is available
    */
   public boolean awaitAvailable(long timeout, TimeUnit unit) throws InterruptedException {
-    long until = System.nanoTime() + unit.toNanos(timeout);
-    while (!available && !closed) {
-      long left = until - System.nanoTime();
-      if (left <= 0 || availableLatch.await(left, TimeUnit.NANOSECONDS)) {
-        break;
-      }
-    }
-    return isAvailable();
+    return session.awaitReady(timeout, unit) && !closed;
   }
 
   @Override
@@ -230,7 +185,7 @@ public final class MqttOffloader implements Offloader {
     if (closed) {
       return done(OffloadStatus.OFFLINE, "offloader is closed");
     }
-    if (!available) {
+    if (!session.isReady()) {
       return done(OffloadStatus.OFFLINE, "not connected to " + serverUri);
     }
     if (request.budgetMs() == 0) {
@@ -271,7 +226,7 @@ public final class MqttOffloader implements Offloader {
     props.setMessageExpiryInterval(Math.max(1L, (request.budgetMs() + 999) / 1000));
     message.setProperties(props);
     try {
-      client.publish(topic, message);
+      session.publish(topic, message);
     } catch (MqttException e) {
       boolean offline = e.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_NOT_CONNECTED
           || e.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_DISCONNECTING
@@ -286,7 +241,7 @@ public final class MqttOffloader implements Offloader {
 
   @Override
   public boolean isAvailable() {
-    return available && !closed;
+    return session.isReady() && !closed;
   }
 
   /** The device id this offloader publishes for. */
@@ -316,39 +271,20 @@ public final class MqttOffloader implements Offloader {
 
   /** Successful connects so far. */
   long connectCount() {
-    return connects.get();
+    return session.connectCount();
   }
 
   @Override
   public void close() {
-    synchronized (stateLock) {
+    synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
-      available = false;
     }
-    connector.shutdownNow();
-    MqttAsyncClient client = this.client;
-    try {
-      if (client.isConnected()) {
-        MqttMessage offline = new MqttMessage(STATUS_OFFLINE.getBytes(StandardCharsets.UTF_8));
-        offline.setQos(1);
-        offline.setRetained(true);
-        client.publish(statusTopic, offline).waitForCompletion(operationTimeoutMs);
-        client.disconnect(operationTimeoutMs).waitForCompletion(operationTimeoutMs);
-      }
-    } catch (MqttException e) {
-      log.debug("offloader {}: clean disconnect failed, closing anyway: {}", deviceId, e.toString());
-    }
+    session.close(); // offline status, clean disconnect
     failAll("offloader closed");
-    try {
-      client.close(true);
-    } catch (MqttException e) {
-      log.debug("offloader {}: closing the MQTT client failed: {}", deviceId, e.toString());
-    }
     timer.shutdownNow();
-    availableLatch.countDown();
   }
 
   // ---- requests ----
@@ -449,160 +385,6 @@ public final class MqttOffloader implements Offloader {
       p.finish(timeout(p));
     }
     p.late.complete(result);
-  }
-
-  // ---- connection ----
-
-  private void scheduleConnect(long delayMs) {
-    if (closed || !connectScheduled.compareAndSet(false, true)) {
-      return;
-    }
-    try {
-      connector.schedule(this::connect, delayMs, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      connectScheduled.set(false); // closing
-    }
-  }
-
-  private MqttAsyncClient newClient() throws MqttException {
-    MqttAsyncClient c = new MqttAsyncClient(serverUri, clientId, persistence);
-    c.setCallback(new Callback(c));
-    return c;
-  }
-
-  /** Closes a client we no longer use; its late callbacks are ignored. */
-  private void discard(MqttAsyncClient c) {
-    try {
-      if (c.isConnected()) {
-        c.disconnectForcibly(0L, 100L, false);
-      }
-    } catch (MqttException e) {
-      log.debug("offloader {}: dropping the old connection: {}", deviceId, e.toString());
-    }
-    try {
-      c.close(true);
-    } catch (MqttException e) {
-      log.debug("offloader {}: closing the old client: {}", deviceId, e.toString());
-    }
-  }
-
-  /** Runs on the connection thread only. */
-  private void connect() {
-    connectScheduled.set(false);
-    if (closed || available) {
-      return;
-    }
-    try {
-      MqttAsyncClient client = this.client;
-      if (!client.isConnected()) {
-        // A fresh client per attempt: after a lost connection Paho 1.2.5 can be left "connecting"
-        // for good (32110), and QoS 0 publishes lost mid-write stay counted as in flight.
-        if (attempts.getAndIncrement() > 0) {
-          discard(client);
-          client = newClient();
-          this.client = client;
-        }
-        client.connect(options).waitForCompletion(operationTimeoutMs);
-      }
-      // Clean start: the broker forgot our subscription, and Paho does not restore it.
-      IMqttToken sub = client.subscribe(new MqttSubscription(resultTopic, 0));
-      sub.waitForCompletion(operationTimeoutMs);
-      int[] codes = sub.getReasonCodes();
-      if (codes == null || codes.length == 0 || codes[0] > 2) {
-        throw new MqttException(MqttClientException.REASON_CODE_UNEXPECTED_ERROR,
-            new IllegalStateException("subscription to " + resultTopic + " refused: " + Arrays.toString(codes)));
-      }
-      MqttMessage online = new MqttMessage(STATUS_ONLINE.getBytes(StandardCharsets.UTF_8));
-      online.setQos(1);
-      online.setRetained(true);
-      client.publish(statusTopic, online);
-      synchronized (stateLock) {
-        if (closed) {
-          return;
-        }
-        available = true;
-        reconnectDelayMs = minReconnectDelayMs;
-        connects.incrementAndGet();
-        availableLatch.countDown();
-      }
-      log.info("offloader {}: connected to {}", deviceId, serverUri);
-    } catch (MqttException | RuntimeException e) {
-      if (closed) {
-        return;
-      }
-      long delay;
-      synchronized (stateLock) {
-        delay = reconnectDelayMs;
-        reconnectDelayMs = Math.min(maxReconnectDelayMs, reconnectDelayMs * 2);
-      }
-      log.debug("offloader {}: connect to {} failed ({}), retrying in {} ms", deviceId, serverUri, e.toString(), delay);
-      MqttAsyncClient client = this.client;
-      try {
-        if (client.isConnected()) {
-          client.disconnectForcibly(0L, operationTimeoutMs, false);
-        }
-      } catch (MqttException ignored) {
-        // the next connect attempt starts from a new client either way
-      }
-      scheduleConnect(delay);
-    }
-  }
-
-  private void onConnectionLost(String why) {
-    synchronized (stateLock) {
-      if (closed) {
-        return;
-      }
-      available = false;
-      availableLatch = new CountDownLatch(1);
-    }
-    log.info("offloader {}: connection to {} lost: {}", deviceId, serverUri, why);
-    failAll("connection to the broker lost: " + why);
-    scheduleConnect(minReconnectDelayMs);
-  }
-
-  private final class Callback implements MqttCallback {
-    private final MqttAsyncClient owner;
-
-    Callback(MqttAsyncClient owner) {
-      this.owner = owner;
-    }
-
-    @Override
-    public void disconnected(MqttDisconnectResponse response) {
-      if (owner != client) {
-        return; // a discarded client
-      }
-      onConnectionLost(response.getException() != null ? response.getException().toString()
-          : "disconnected by the broker (reason " + response.getReturnCode() + ")");
-    }
-
-    @Override
-    public void mqttErrorOccurred(MqttException exception) {
-      log.warn("offloader {}: MQTT error: {}", deviceId, exception.toString());
-    }
-
-    @Override
-    public void messageArrived(String topic, MqttMessage message) {
-      if (resultTopic.equals(topic)) {
-        onReply(message);
-      }
-    }
-
-    @Override
-    public void deliveryComplete(IMqttToken token) {
-      // QoS 0: nothing to track
-    }
-
-    @Override
-    public void connectComplete(boolean reconnect, String serverUri) {
-      // the connection thread subscribes once connect() returns; nothing to do on this thread
-    }
-
-    @Override
-    public void authPacketArrived(int reasonCode, MqttProperties properties) {
-      // no enhanced authentication
-    }
   }
 
   /** One entry of the correlation table. */
@@ -860,17 +642,12 @@ public final class MqttOffloader implements Offloader {
       return new MqttOffloader(this);
     }
 
+    /** The configured factory, or null for the platform's by scheme; the session sets TCP_NODELAY. */
     SocketFactory socketFactory() {
       if (caPem != null) {
         return MqttSockets.tls(caPem, clientCertPem, clientKeyPem);
       }
-      if (sslSocketFactory != null) {
-        return MqttSockets.noDelay(sslSocketFactory);
-      }
-      if (serverUri.startsWith("ssl:")) {
-        return MqttSockets.noDelay((SSLSocketFactory) SSLSocketFactory.getDefault());
-      }
-      return MqttSockets.noDelay(socketFactory == null ? SocketFactory.getDefault() : socketFactory);
+      return sslSocketFactory != null ? sslSocketFactory : socketFactory;
     }
   }
 }

@@ -1,7 +1,7 @@
 package dev.tandem.runtime.internal.offload;
 
 import dev.tandem.runtime.offload.OffloadStatus;
-import dev.tandem.runtime.offload.MqttSockets;
+import dev.tandem.runtime.internal.mqtt.MqttSockets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

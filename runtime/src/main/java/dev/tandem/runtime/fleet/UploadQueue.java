@@ -1,4 +1,4 @@
-package dev.tandem.agent.upload;
+package dev.tandem.runtime.fleet;
 
 import java.io.IOException;
 import java.util.List;

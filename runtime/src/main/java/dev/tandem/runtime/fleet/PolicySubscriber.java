@@ -1,10 +1,9 @@
-package dev.tandem.agent.policy;
+package dev.tandem.runtime.fleet;
 
-import dev.tandem.agent.upload.MqttLink;
 
 /**
  * Follows the fleet's retained policy topic ({@code {prefix}/policy/{fleet}/{model}}) on the
- * agent's background connection and offers every message to the {@link PolicyGate}. The
+ * device's background connection ({@link MqttLink}) and offers every message to the {@link PolicyGate}. The
  * broker sends the retained policy on every (re)subscribe; the gate ignores a version it has.
  */
 public final class PolicySubscriber {

@@ -1,4 +1,4 @@
-package dev.tandem.runtime.offload;
+package dev.tandem.runtime.internal.mqtt;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -1,7 +1,8 @@
-package dev.tandem.runtime.capture;
+package dev.tandem.runtime.internal.capture;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.tandem.runtime.capture.Capture;
 import dev.tandem.runtime.model.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;

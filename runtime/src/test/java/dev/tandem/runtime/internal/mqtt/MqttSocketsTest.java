@@ -1,4 +1,4 @@
-package dev.tandem.runtime.offload;
+package dev.tandem.runtime.internal.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.tandem.agent.upload;
+package dev.tandem.runtime.fleet;
 
 import dev.tandem.runtime.record.Record;
 import dev.tandem.runtime.record.RecordCodec;

@@ -1,10 +1,8 @@
-package dev.tandem.agent.policy;
+package dev.tandem.runtime.fleet;
 
 import com.google.gson.JsonObject;
-import dev.tandem.agent.http.AgentMetrics;
 import dev.tandem.runtime.policy.InvalidPolicyException;
 import dev.tandem.runtime.policy.Policy;
-import dev.tandem.runtime.policy.PolicyCheck;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -24,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * the one in force. A policy is applied only if it validates, its version is newer than the
  * current one, it was made for this device's edge model (its {@code edge_model_hash} equals
  * the model's SHA-256, or names no model), and its canary includes this device: the runtime's
- * own {@code PolicyCheck}. Otherwise the last good policy stays, and the rejection is recorded:
+ * own {@code Policy.rejection}. Otherwise the last good policy stays, and the rejection is recorded:
  * logged, counted in {@code tandem_agent_policy_rejections_total{reason}}, and appended to
  * {@code policy-events.jsonl} in the state directory, which also keeps the last good policy
  * ({@code policy.json}) so a restart without a broker starts from it.
@@ -38,6 +36,8 @@ public final class PolicyGate {
   public static final String LAST_GOOD = "policy.json";
   /** The JSON-lines log of applied and rejected policies. */
   public static final String EVENTS = "policy-events.jsonl";
+  /** The default size limit of a policy, in bytes (a policy is a few hundred). */
+  public static final int DEFAULT_MAX_BYTES = 256 * 1024;
 
   /** What {@link #offer} did. */
   public enum Outcome {
@@ -64,7 +64,7 @@ public final class PolicyGate {
   private final String edgeModelHash;
   private final Path stateDir;
   private final Function<Policy, Optional<String>> apply;
-  private final AgentMetrics metrics;
+  private final FleetMetrics metrics;
   private final Clock clock;
   private final int maxBytes;
   private Policy current;
@@ -75,14 +75,14 @@ public final class PolicyGate {
    *     runtime's rejection (the runtime checks again), or empty when applied
    */
   public PolicyGate(String deviceId, String edgeModelHash, Policy initial, Path stateDir,
-      Function<Policy, Optional<String>> apply, AgentMetrics metrics, Clock clock) {
+      Function<Policy, Optional<String>> apply, FleetMetrics metrics, Clock clock) {
     this(deviceId, edgeModelHash, initial, stateDir, apply, metrics, clock,
-        dev.tandem.agent.config.AgentConfig.PolicySource.DEFAULT_MAX_POLICY_BYTES);
+        DEFAULT_MAX_BYTES);
   }
 
   /** As above; a policy over {@code maxBytes} is rejected {@code too_large} before it is parsed. */
   public PolicyGate(String deviceId, String edgeModelHash, Policy initial, Path stateDir,
-      Function<Policy, Optional<String>> apply, AgentMetrics metrics, Clock clock, int maxBytes) {
+      Function<Policy, Optional<String>> apply, FleetMetrics metrics, Clock clock, int maxBytes) {
     this.maxBytes = maxBytes;
     this.deviceId = deviceId;
     this.edgeModelHash = edgeModelHash;
@@ -102,7 +102,7 @@ public final class PolicyGate {
    * @throws IllegalStateException when neither exists or the one chosen does not fit the model
    */
   public static Policy initial(Optional<Path> file, Path stateDir, String edgeModelHash) throws IOException {
-    return initial(file, stateDir, edgeModelHash, dev.tandem.agent.config.AgentConfig.PolicySource.DEFAULT_MAX_POLICY_BYTES);
+    return initial(file, stateDir, edgeModelHash, DEFAULT_MAX_BYTES);
   }
 
   /** As above; a file over {@code maxBytes} is refused (the configured one) or ignored (the kept one). */
@@ -185,7 +185,7 @@ public final class PolicyGate {
     }
     // The runtime's own rule (newer, this edge model, inside the canary), so the gate and the
     // facade never disagree.
-    Optional<String> why = PolicyCheck.rejection(current, p, deviceId, edgeModelHash);
+    Optional<String> why = current.rejection(p, deviceId, edgeModelHash);
     if (!why.isPresent()) {
       why = apply.apply(p);
     }

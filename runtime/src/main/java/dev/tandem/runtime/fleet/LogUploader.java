@@ -1,6 +1,5 @@
-package dev.tandem.agent.upload;
+package dev.tandem.runtime.fleet;
 
-import dev.tandem.agent.http.AgentMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +48,7 @@ public final class LogUploader implements AutoCloseable {
   private final long ackTimeoutMs;
   private final long backoffInitialMs;
   private final long backoffMaxMs;
-  private final AgentMetrics metrics;
+  private final FleetMetrics metrics;
   private final java.util.function.LongConsumer onAck;
   private final Map<String, CompletableFuture<String>> pendingAcks = new ConcurrentHashMap<>();
   private final Object wake = new Object();
@@ -102,7 +101,7 @@ public final class LogUploader implements AutoCloseable {
    * @param logsTopic the device's logs topic; {@code logsAckTopic} its ack topic
    */
   public LogUploader(MqttLink link, UploadQueue queue, String deviceId, String logsTopic,
-      String logsAckTopic, Settings s, AgentMetrics metrics) {
+      String logsAckTopic, Settings s, FleetMetrics metrics) {
     this.link = link;
     this.queue = queue;
     this.deviceId = deviceId;

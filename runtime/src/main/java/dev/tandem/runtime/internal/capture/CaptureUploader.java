@@ -1,6 +1,6 @@
-package dev.tandem.agent.upload;
+package dev.tandem.runtime.internal.capture;
 
-import dev.tandem.runtime.capture.CaptureStore;
+import dev.tandem.runtime.fleet.MqttLink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +40,7 @@ public final class CaptureUploader implements AutoCloseable {
   }
 
   /** One round: purge past retention, then send up to 50 captures, oldest first. @return captures sent */
-  int round() {
+  public int round() {
     try {
       captures.purge();
       if (!link.ready()) {
