@@ -67,7 +67,7 @@ public final class FleetReport {
    * report; for {@code tune --report}.
    *
    * @return the number of decisions reported on
-   * @throws dev.tandem.tuner.observe.StoreException when the store holds no decisions in range
+   * @throws dev.tandem.tuner.store.StoreException when the store holds no decisions in range
    * @throws IOException when the file cannot be written
    */
   public static int write(Path store, LocalDate from, LocalDate to, Policy current, Policy recommended, Path out)
