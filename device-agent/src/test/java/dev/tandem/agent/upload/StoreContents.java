@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -31,6 +33,33 @@ public final class StoreContents {
         if (!line.trim().isEmpty()) {
           JsonObject o = JsonParser.parseString(line).getAsJsonObject();
           out.add(o.get("device").getAsString() + ":" + o.get("seq").getAsLong());
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The store's amendment records (a cloud reply after its decision's deadline): each one's id
+   * ("device:seq") to the id of the decision it amends.
+   */
+  public static Map<String, String> amendments(Path store) throws IOException {
+    Map<String, String> out = new HashMap<>();
+    Path records = store.resolve("records");
+    if (!Files.exists(records)) {
+      return out;
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(records)) {
+      files = s.filter(p -> p.toString().endsWith(".jsonl")).sorted().collect(Collectors.toList());
+    }
+    for (Path f : files) {
+      for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+        if (!line.trim().isEmpty()) {
+          JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+          if (o.has("kind") && o.get("kind").getAsString().equals("amendment")) {
+            out.put(o.get("device").getAsString() + ":" + o.get("seq").getAsLong(), o.get("decision_id").getAsString());
+          }
         }
       }
     }
