@@ -12,15 +12,15 @@ import android.os.BatteryManager;
 import android.telephony.TelephonyManager;
 import dev.tandem.runtime.device.DeviceState;
 import dev.tandem.runtime.device.NetworkType;
+import dev.tandem.sample.testing.SampleTestRunner;
 import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
-import org.robolectric.RobolectricTestRunner;
 import org.robolectric.RuntimeEnvironment;
 import org.robolectric.shadows.ShadowNetworkCapabilities;
 
 /** Android's battery and connectivity, as Robolectric shadows them, become the runtime's device state. */
-@RunWith(RobolectricTestRunner.class)
+@RunWith(SampleTestRunner.class)
 public class AndroidDeviceStateTest {
   private Application app;
   private ConnectivityManager cm;

@@ -17,6 +17,7 @@ import dev.tandem.runtime.record.DecisionRecord;
 import dev.tandem.runtime.record.Record;
 import dev.tandem.runtime.spool.Spool;
 import dev.tandem.sample.testing.EdgeModelFixture;
+import dev.tandem.sample.testing.SampleTestRunner;
 import java.util.List;
 import java.util.Locale;
 import org.junit.After;
@@ -24,7 +25,6 @@ import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.robolectric.Robolectric;
-import org.robolectric.RobolectricTestRunner;
 import org.robolectric.RuntimeEnvironment;
 import org.robolectric.android.controller.ActivityController;
 import org.robolectric.shadows.ShadowNetworkCapabilities;
@@ -34,7 +34,7 @@ import org.robolectric.shadows.ShadowNetworkCapabilities;
  * real text edge model ({@link EdgeModelFixture}): what the screen shows is what the runtime
  * decided and wrote to the spool.
  */
-@RunWith(RobolectricTestRunner.class)
+@RunWith(SampleTestRunner.class)
 public class MainActivityTest {
   private static final long DEADLINE_MS = 120_000;
   private Application app;

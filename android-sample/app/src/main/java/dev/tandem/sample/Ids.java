@@ -20,7 +20,10 @@ final class Ids {
   static final int USERNAME = 0x20004;
   static final int PASSWORD = 0x20005;
   static final int CA_PEM = 0x20006;
-  static final int POLICY_INLINE = 0x20007;
+  static final int POLICY_SOURCE = 0x20007;
+  static final int POLICY_BUNDLED = 0x2000b;
+  static final int POLICY_BROKER = 0x2000c;
+  static final int POLICY_INLINE = 0x2000d;
   static final int POLICY_JSON = 0x20008;
   static final int SAVE = 0x20009;
   static final int ERROR = 0x2000a;

@@ -119,7 +119,8 @@ public final class MainActivity extends Activity {
     WORKER.execute(() -> {
       try {
         SampleEngine e = EngineHolder.get(this);
-        String line = DecisionSummary.providerLine(e.activeProvider()) + " · device " + e.settings().deviceId()
+        String line = DecisionSummary.providerLine(e.activeProvider()) + " · policy v" + e.policy().version()
+            + " (" + e.settings().policySource() + ") · device " + e.settings().deviceId()
             + (e.settings().brokerUri().isEmpty() ? " · no relay configured" : " · relay " + e.settings().brokerUri());
         post(() -> status.setText(line));
       } catch (Exception ex) {

@@ -6,6 +6,10 @@ import dev.tandem.runtime.Decision;
 import dev.tandem.runtime.Tandem;
 import dev.tandem.runtime.cost.Prices;
 import dev.tandem.runtime.device.DeviceStateProvider;
+import dev.tandem.runtime.fleet.FleetMetrics;
+import dev.tandem.runtime.fleet.MqttLink;
+import dev.tandem.runtime.fleet.PolicyGate;
+import dev.tandem.runtime.fleet.PolicySubscriber;
 import dev.tandem.runtime.model.ExecutionProvider;
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.ProviderAttempt;
@@ -18,9 +22,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
+import org.eclipse.paho.mqttv5.common.MqttException;
 
 /**
  * The sample's use of the runtime: the edge model on the first execution provider that takes it
@@ -33,6 +40,8 @@ import java.util.List;
 public final class SampleEngine implements AutoCloseable {
   /** The relay's name for the model (the reference workload's spam filter). */
   public static final String MODEL = "spam";
+  /** The relay's and collector's topic prefix (docs/protocol.md). */
+  public static final String TOPIC_PREFIX = "tandem/v1";
   /** Tokens per message on the device (WORKLOAD.md: a realistic on-device budget). */
   public static final int MAX_TOKENS = 128;
   /**
@@ -48,9 +57,14 @@ public final class SampleEngine implements AutoCloseable {
   private final List<ProviderAttempt> providerAttempts;
   private final Spool spool;
   private final SampleSettings settings;
+  private final MqttLink policyLink;
+  private final PolicyGate policyGate;
 
-  private SampleEngine(Tandem tandem, ModelSession session, Spool spool, SampleSettings settings) {
+  private SampleEngine(Tandem tandem, ModelSession session, Spool spool, SampleSettings settings,
+      MqttLink policyLink, PolicyGate policyGate) {
     this.tandem = tandem;
+    this.policyLink = policyLink;
+    this.policyGate = policyGate;
     this.activeProvider = session.activeProvider();
     this.providerAttempts = session.providerAttempts();
     this.spool = spool;
@@ -67,15 +81,26 @@ public final class SampleEngine implements AutoCloseable {
   public static SampleEngine open(Context context, SampleSettings settings, DeviceStateProvider deviceState)
       throws IOException {
     TextInput text = TextInput.fromFile(SampleFiles.file(context, SampleFiles.TOKENIZER), MAX_TOKENS);
-    Policy policy = Policy.fromJson(SampleSettings.POLICY_INLINE.equals(settings.policySource())
-        ? settings.policyJson() : read(SampleFiles.file(context, SampleFiles.POLICY)));
+    Path bundledPolicy = SampleFiles.file(context, SampleFiles.POLICY);
     Prices prices = Prices.fromJson(read(SampleFiles.file(context, SampleFiles.PRICES)));
     Path model = SampleFiles.file(context, SampleFiles.EDGE_MODEL);
     // Strict: a provider that cannot take the whole graph fails and the next is tried, so the
     // provider shown is the one that runs the model, not one that left most of it to the CPU.
     ModelSession session = ModelSession.builder().path(model).providers(PROVIDERS).strict(true).build();
     Spool spool = null;
+    MqttLink link = null;
     try {
+      boolean follow = SampleSettings.POLICY_BROKER.equals(settings.policySource());
+      Path policyState = SampleFiles.root(context).resolve("policy");
+      String hash = session.info().sha256();
+      Policy policy;
+      if (SampleSettings.POLICY_INLINE.equals(settings.policySource())) {
+        policy = Policy.fromJson(settings.policyJson());
+      } else if (follow) {
+        policy = PolicyGate.initial(Optional.of(bundledPolicy), policyState, hash); // or the last good one
+      } else {
+        policy = Policy.fromJson(read(bundledPolicy));
+      }
       spool = Spool.builder(SampleFiles.spoolDir(context)).build();
       Tandem.Builder b = Tandem.builder()
           .edgeSession(session)
@@ -91,13 +116,45 @@ public final class SampleEngine implements AutoCloseable {
       if (!settings.brokerUri().isEmpty()) {
         b.cloud(cloud(context, settings));
       }
-      return new SampleEngine(b.build(), session, spool, settings);
+      Tandem tandem = b.build();
+      PolicyGate gate = null;
+      if (follow) {
+        try {
+          link = fleetLink(context, settings, "-policy");
+          gate = new PolicyGate(settings.deviceId(), hash, policy, policyState, tandem::updatePolicy,
+              FleetMetrics.none(), Clock.systemUTC());
+          PolicySubscriber.follow(link, TOPIC_PREFIX + "/policy/" + settings.fleet() + "/" + MODEL, gate);
+          link.start();
+        } catch (RuntimeException | IOException e) {
+          tandem.close(); // closes the spool and the model; closing them again below is harmless
+          throw e;
+        }
+      }
+      return new SampleEngine(tandem, session, spool, settings, link, gate);
     } catch (RuntimeException | IOException e) {
+      if (link != null) {
+        link.close();
+      }
       if (spool != null) {
         spool.close();
       }
       session.close();
       throw e;
+    }
+  }
+
+  /**
+   * A background connection for fleet traffic (policy, log upload) to the settings' broker, with
+   * its TLS and credentials, not yet started; client id {@code deviceId + suffix}.
+   */
+  static MqttLink fleetLink(Context context, SampleSettings s, String suffix) throws IOException {
+    javax.net.SocketFactory sockets = s.brokerUri().startsWith("ssl://")
+        ? MqttSockets.tls(caFile(context, s), null, null) : MqttSockets.noDelay();
+    try {
+      return new MqttLink(s.brokerUri(), s.deviceId() + suffix, s.username().isEmpty() ? null : s.username(),
+          s.password().toCharArray(), sockets);
+    } catch (MqttException e) {
+      throw new IOException("broker URI '" + s.brokerUri() + "': " + e.getMessage(), e);
     }
   }
 
@@ -161,9 +218,25 @@ public final class SampleEngine implements AutoCloseable {
     return tandem;
   }
 
-  /** Stops the runtime: waits for decisions in flight, closes the connection, the spool and the model. */
+  /** The policy in force (the fleet's newest valid one when the source is the broker). */
+  public Policy policy() {
+    return tandem.policy();
+  }
+
+  /** The gate that checks the fleet's policies; empty unless the policy source is the broker. */
+  public Optional<PolicyGate> policyGate() {
+    return Optional.ofNullable(policyGate);
+  }
+
+  /**
+   * Stops the runtime: the policy subscription, then decisions in flight, the relay connection,
+   * the spool and the model.
+   */
   @Override
   public void close() {
+    if (policyLink != null) {
+      policyLink.close();
+    }
     tandem.close();
   }
 }

@@ -21,6 +21,11 @@ public final class SampleSettings {
   public static final String POLICY_BUNDLED = "bundled";
   /** Policy source: the JSON pasted on the settings screen. */
   public static final String POLICY_INLINE = "inline";
+  /**
+   * Policy source: the fleet's retained policy topic on the broker, starting from the bundled
+   * policy (or the last good one received); each new policy is validated before it applies.
+   */
+  public static final String POLICY_BROKER = "broker";
 
   private final String brokerUri;
   private final String deviceId;
@@ -123,7 +128,7 @@ public final class SampleSettings {
     return caPem;
   }
 
-  /** {@link #POLICY_BUNDLED} or {@link #POLICY_INLINE}. */
+  /** {@link #POLICY_BUNDLED}, {@link #POLICY_INLINE} or {@link #POLICY_BROKER}. */
   public String policySource() {
     return policySource;
   }
@@ -221,9 +226,13 @@ public final class SampleSettings {
       if (fleet.isEmpty() || fleet.contains("/") || fleet.contains("+") || fleet.contains("#")) {
         throw new IllegalStateException("fleet must be non-empty, without '/', '+' or '#', was '" + fleet + "'");
       }
-      if (!POLICY_BUNDLED.equals(policySource) && !POLICY_INLINE.equals(policySource)) {
-        throw new IllegalStateException("policy source must be '" + POLICY_BUNDLED + "' or '" + POLICY_INLINE
-            + "', was '" + policySource + "'");
+      if (!POLICY_BUNDLED.equals(policySource) && !POLICY_INLINE.equals(policySource)
+          && !POLICY_BROKER.equals(policySource)) {
+        throw new IllegalStateException("policy source must be '" + POLICY_BUNDLED + "', '" + POLICY_INLINE
+            + "' or '" + POLICY_BROKER + "', was '" + policySource + "'");
+      }
+      if (POLICY_BROKER.equals(policySource) && brokerUri.isEmpty()) {
+        throw new IllegalStateException("policy source 'broker' needs the broker URI");
       }
       if (POLICY_INLINE.equals(policySource) && policyJson.isEmpty()) {
         throw new IllegalStateException("policy source 'inline' needs the policy JSON");

@@ -5,9 +5,10 @@ import android.os.Bundle;
 import android.text.InputType;
 import android.view.ViewGroup;
 import android.widget.Button;
-import android.widget.CheckBox;
 import android.widget.EditText;
 import android.widget.LinearLayout;
+import android.widget.RadioButton;
+import android.widget.RadioGroup;
 import android.widget.ScrollView;
 import android.widget.TextView;
 
@@ -23,7 +24,7 @@ public final class SettingsActivity extends Activity {
   private EditText username;
   private EditText password;
   private EditText caPem;
-  private CheckBox policyInline;
+  private RadioGroup policySource;
   private EditText policyJson;
   private TextView error;
 
@@ -45,11 +46,17 @@ public final class SettingsActivity extends Activity {
         InputType.TYPE_CLASS_TEXT | InputType.TYPE_TEXT_VARIATION_PASSWORD);
     caPem = field(root, Ids.CA_PEM, "Broker CA certificate, PEM (empty: the system's)", s.caPem(),
         InputType.TYPE_CLASS_TEXT | InputType.TYPE_TEXT_FLAG_MULTI_LINE);
-    policyInline = new CheckBox(this);
-    policyInline.setId(Ids.POLICY_INLINE);
-    policyInline.setText("Use this policy JSON instead of the bundled policy.json");
-    policyInline.setChecked(SampleSettings.POLICY_INLINE.equals(s.policySource()));
-    root.addView(policyInline);
+    TextView sourceLabel = new TextView(this);
+    sourceLabel.setText("Policy source");
+    root.addView(sourceLabel);
+    policySource = new RadioGroup(this);
+    policySource.setId(Ids.POLICY_SOURCE);
+    source(Ids.POLICY_BUNDLED, "The bundled policy.json");
+    source(Ids.POLICY_BROKER, "The fleet's policy topic on the broker (validated; last good kept)");
+    source(Ids.POLICY_INLINE, "The policy JSON below");
+    policySource.check(SampleSettings.POLICY_INLINE.equals(s.policySource()) ? Ids.POLICY_INLINE
+        : SampleSettings.POLICY_BROKER.equals(s.policySource()) ? Ids.POLICY_BROKER : Ids.POLICY_BUNDLED);
+    root.addView(policySource);
     policyJson = field(root, Ids.POLICY_JSON, "Policy JSON (docs/policy.md)", s.policyJson(),
         InputType.TYPE_CLASS_TEXT | InputType.TYPE_TEXT_FLAG_MULTI_LINE);
 
@@ -76,7 +83,7 @@ public final class SettingsActivity extends Activity {
           .username(username.getText().toString())
           .password(password.getText().toString())
           .caPem(caPem.getText().toString())
-          .policySource(policyInline.isChecked() ? SampleSettings.POLICY_INLINE : SampleSettings.POLICY_BUNDLED)
+          .policySource(policySource())
           .policyJson(policyJson.getText().toString())
           .build()
           .save(this);
@@ -84,6 +91,19 @@ public final class SettingsActivity extends Activity {
     } catch (IllegalStateException e) {
       error.setText(e.getMessage());
     }
+  }
+
+  private void source(int id, String label) {
+    RadioButton b = new RadioButton(this);
+    b.setId(id);
+    b.setText(label);
+    policySource.addView(b);
+  }
+
+  private String policySource() {
+    int checked = policySource.getCheckedRadioButtonId();
+    return checked == Ids.POLICY_INLINE ? SampleSettings.POLICY_INLINE
+        : checked == Ids.POLICY_BROKER ? SampleSettings.POLICY_BROKER : SampleSettings.POLICY_BUNDLED;
   }
 
   private EditText field(LinearLayout root, int id, String label, String value, int inputType) {

@@ -5,12 +5,14 @@ import android.app.job.JobService;
 import android.util.Log;
 
 /**
- * Runs one upload of the spool to the collector ({@link SpoolUploader}) on its own thread when
+ * Runs one upload of the spool to the collector ({@link UploadPass}) on its own thread when
  * {@link UploadScheduler}'s constraints are met; asks to be rescheduled when the broker could not
- * be reached or a batch was not acknowledged.
+ * be reached or a batch was not acknowledged in time.
  */
 public final class UploadJobService extends JobService {
   private static final String TAG = "TandemUpload";
+  /** Longest one job waits for acknowledgements (the system stops jobs after 10 minutes). */
+  private static final long MAX_PASS_MS = 120_000;
   private volatile Thread worker;
 
   @Override
@@ -22,10 +24,8 @@ public final class UploadJobService extends JobService {
         if (engine.settings().brokerUri().isEmpty()) {
           retry = false; // no collector configured: records stay in the spool, within its budget
         } else {
-          SpoolUploader.Result r = SpoolUploader.forSettings(this, engine.settings())
-              .uploadAll(engine.spool(), () -> Thread.currentThread().isInterrupted());
-          Log.i(TAG, r.toString());
-          retry = !r.complete();
+          retry = !UploadPass.run(this, engine, MAX_PASS_MS);
+          Log.i(TAG, retry ? "upload incomplete; retrying later" : "every spooled record acknowledged");
         }
       } catch (Exception e) {
         Log.w(TAG, "upload failed; retrying later", e);

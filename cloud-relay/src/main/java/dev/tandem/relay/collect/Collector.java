@@ -1,10 +1,12 @@
 package dev.tandem.relay.collect;
 
 import com.google.gson.JsonObject;
+import dev.tandem.runtime.internal.fatal.Failures;
 import dev.tandem.runtime.internal.mqtt.MqttSession;
 import dev.tandem.runtime.internal.protocol.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.time.Clock;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +46,7 @@ public final class Collector implements AutoCloseable {
 
   private final Options opts;
   private final LogStore store;
+  private final CaptureFiles captures;
   private final CollectorMetrics metrics;
   /** The broker connection: subscriptions renewed on every connect, delivery probe, fresh clients. */
   private final MqttSession session;
@@ -60,6 +63,7 @@ public final class Collector implements AutoCloseable {
     char[] password;
     javax.net.SocketFactory socketFactory;
     BatchLimits limits = BatchLimits.defaults();
+    Failures failures = Failures.report();
     long probeIntervalMs = 5_000;
     long probeTimeoutMs = 20_000;
 
@@ -100,6 +104,15 @@ public final class Collector implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Where a fatal {@link Error} in the collector's threads goes; by default the collector only
+     * reports itself failed ({@link Collector#failure()}). {@code collect} exits the process.
+     */
+    public Options failures(Failures v) {
+      failures = Objects.requireNonNull(v, "failures");
+      return this;
+    }
+
     /** What one batch may hold (payload, unpacked bytes, lines, line length); {@link BatchLimits#defaults()}. */
     public Options limits(BatchLimits v) {
       limits = Objects.requireNonNull(v, "limits");
@@ -119,6 +132,7 @@ public final class Collector implements AutoCloseable {
       throw new IllegalArgumentException("brokerUrl and clientId are required");
     }
     this.metrics = new CollectorMetrics(registry, store);
+    this.captures = new CaptureFiles(store.root(), Clock.systemUTC());
     this.decoder = new BatchDecoder(opts.limits);
     MqttSession.Builder sb = MqttSession.builder(opts.brokerUrl, opts.clientId)
         .name("collector " + opts.clientId)
@@ -175,8 +189,11 @@ public final class Collector implements AutoCloseable {
       public boolean isConnected() {
         return session.isConnected();
       }
-    }, metrics.acks, MAX_QUEUED_ACKS, ACK_MAX_AGE_MS, System::currentTimeMillis);
-    session.subscribe(subscription(), 1, this::handle);
+    }, metrics.acks, MAX_QUEUED_ACKS, ACK_MAX_AGE_MS, System::currentTimeMillis,
+        e -> opts.failures.fatal("collector " + opts.clientId + " ack sender", e));
+    session.subscribe(subscription(), 1, this::handleGuarded);
+    // Captured inputs (opt-in on devices): filed apart from the records, never acknowledged.
+    session.subscribe(captureSubscription(), 1, this::handleGuarded);
     try {
       session.connect();
     } catch (MqttException | RuntimeException e) {
@@ -186,13 +203,59 @@ public final class Collector implements AutoCloseable {
     }
   }
 
+  /** The first fatal error in one of the collector's threads, or empty while it works. */
+  public java.util.Optional<String> failure() {
+    return opts.failures.failure();
+  }
+
+  /**
+   * Whether batches can be received and acked now: subscribed on a live connection, the ack
+   * sender running, no fatal error.
+   */
+  public boolean isReady() {
+    return session.isReady() && acks.alive() && !opts.failures.failed();
+  }
+
+  /** On the MQTT callback thread: one batch never breaks it; an {@link Error} is fatal. */
+  private void handleGuarded(String topic, MqttMessage msg) {
+    try {
+      handle(topic, msg);
+    } catch (RuntimeException e) {
+      // Not acked: the device resends.
+      metrics.batches.labelValues("failed").inc();
+      log.error("collector {}: batch on {} failed", opts.clientId, topic, e);
+    } catch (Error e) {
+      opts.failures.fatal("collector " + opts.clientId + " batch handler", e);
+    }
+  }
+
   /** The shared subscription this collector uses. */
   public String subscription() {
     return "$share/" + SHARE_GROUP + "/" + opts.prefix + "/logs/+";
   }
 
+  /** The shared subscription for captured inputs (opt-in on devices). */
+  public String captureSubscription() {
+    return "$share/" + SHARE_GROUP + "/" + opts.prefix + "/captures/+";
+  }
+
+  /** A captured input: filed under captures/, never acknowledged (the device deletes it on the broker's ack). */
+  private void handleCapture(String device, MqttMessage msg) {
+    try {
+      captures.store(device, msg.getPayload());
+    } catch (CaptureFiles.RefusedException e) {
+      log.warn("refused a capture from {}: {}", device, e.getMessage());
+    } catch (IOException e) {
+      log.error("could not store a capture from {}: {}", device, e.toString());
+    }
+  }
+
   void handle(String topic, MqttMessage msg) {
     String device = topic.substring(topic.lastIndexOf('/') + 1);
+    if (topic.startsWith(opts.prefix + "/captures/")) {
+      handleCapture(device, msg);
+      return;
+    }
     Envelope env;
     try {
       env = envelope(device, msg);

@@ -69,6 +69,7 @@ final class TandemEngine implements Engine {
         .spool(spool)
         .prices(prices)
         .deviceState(state)
+        .capture(config.capture())
         .clock(clock);
     if (cloud != null) {
       tb.cloud(cloud);
@@ -131,6 +132,16 @@ final class TandemEngine implements Engine {
   @Override
   public Optional<String> policy(Policy policy) {
     return tandem.updatePolicy(policy);
+  }
+
+  @Override
+  public void recordPolicyInForce() {
+    tandem.recordPolicyInForce();
+  }
+
+  @Override
+  public void policyRejected(long version, String policyHash, String why) {
+    tandem.recordPolicyRejected(version, policyHash, why);
   }
 
   @Override

@@ -1,19 +1,19 @@
 package dev.tandem.agent.upload;
 
-import dev.tandem.runtime.fleet.LogUploader;
-import dev.tandem.runtime.fleet.MqttLink;
-import dev.tandem.runtime.fleet.SpoolUploadQueue;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.testsupport.broker.TestBroker;
-import dev.tandem.testsupport.broker.TestBrokers;
 import dev.tandem.agent.http.AgentMetrics;
 import dev.tandem.relay.collect.Collector;
 import dev.tandem.relay.collect.DeviceGaps;
 import dev.tandem.relay.collect.LogStore;
+import dev.tandem.runtime.fleet.LogUploader;
+import dev.tandem.runtime.fleet.MqttLink;
+import dev.tandem.runtime.fleet.SpoolUploadQueue;
 import dev.tandem.runtime.record.AmendmentRecord;
 import dev.tandem.runtime.spool.FsyncPolicy;
 import dev.tandem.runtime.spool.Spool;
+import dev.tandem.testsupport.broker.TestBroker;
+import dev.tandem.testsupport.broker.TestBrokers;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
