@@ -25,6 +25,7 @@ import dev.tandem.runtime.policy.Route;
 import dev.tandem.runtime.policy.RouteDecision;
 import dev.tandem.runtime.record.AmendmentRecord;
 import dev.tandem.runtime.record.CloudResult;
+import dev.tandem.runtime.record.PolicyEventRecord;
 import dev.tandem.runtime.record.Record;
 import dev.tandem.runtime.signal.ClassificationScorer;
 import dev.tandem.runtime.signal.Signals;
@@ -67,12 +68,13 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (Tandem tandem = Tandem.builder()
  *     .edgeModel(Paths.get("edge.onnx"))
+ *     .textInput(TextInput.fromFile(Paths.get("tokenizer.json"), 128))
  *     .model("spam").deviceId("phone-17")
  *     .policy(Policy.fromJson(policyJson))
  *     .cloud(CloudConnection.builder().serverUri("ssl://broker.example.com:8883").build())
  *     .spool(Spool.builder(filesDir.resolve("tandem")).build())
  *     .build()) {
- *   Decision d = tandem.infer(inputs);
+ *   Decision d = tandem.infer("Win a FREE cruise now!!!"); // or infer(List<Tensor>) for any model
  * }
  * }</pre>
  *
@@ -339,21 +341,80 @@ public final class Tandem implements AutoCloseable {
 
   /**
    * Applies a newer policy, if it is for this edge model and its canary includes this device.
-   * Decisions already deciding finish under the old one.
+   * Decisions already deciding finish under the old one. Either way a {@code policy_event}
+   * record (applied, or rejected with the reason) goes to the spool.
    *
    * @return empty when applied, else why it was rejected (the current policy stays)
+   * @throws IllegalStateException after {@link #close()}
    */
   public Optional<String> updatePolicy(Policy candidate) {
     Objects.requireNonNull(candidate, "candidate");
-    synchronized (lifecycle) {
-      Optional<String> why = policy.rejection(candidate, deviceId, edge.info().sha256());
-      if (!why.isPresent()) {
-        estimator.configure(candidate);
-        budget.configure(candidate);
-        policy = candidate;
+    try (Permit permit = enter()) {
+      synchronized (lifecycle) {
+        long before = policy.version();
+        Optional<String> why = policy.rejection(candidate, deviceId, edge.info().sha256());
+        if (!why.isPresent()) {
+          estimator.configure(candidate);
+          budget.configure(candidate);
+          policy = candidate;
+          appendPolicyEvent(PolicyEventRecord.Event.APPLIED, "update", "replaces version " + before, candidate);
+        } else {
+          appendPolicyEvent(PolicyEventRecord.Event.REJECTED, reasonOf(why.get()), why.get(), candidate);
+        }
+        return why;
       }
-      return why;
     }
+  }
+
+  /**
+   * Writes a {@code policy_event} record saying that the policy now in force is applied (reason
+   * {@code start}): a host calls it once when it starts, so that the logs name the policy in
+   * force before any update.
+   *
+   * @throws IllegalStateException after {@link #close()}
+   */
+  public void recordPolicyInForce() {
+    try (Permit permit = enter()) {
+      synchronized (lifecycle) {
+        appendPolicyEvent(PolicyEventRecord.Event.APPLIED, "start", "in force at start", policy);
+      }
+    }
+  }
+
+  /**
+   * Writes a {@code policy_event} record for a policy the host rejected before it reached
+   * {@link #updatePolicy}: a document that did not parse or validate, or one the host's own
+   * check refused.
+   *
+   * @param version the document's version if it could be read, else -1
+   * @param policyHash its content hash ({@link PolicyEventRecord#contentHash}) if it parsed, else ""
+   * @param why {@code reason: detail}, the reason one of {@code invalid}, {@code older_version},
+   *     {@code other_edge_model}, {@code not_in_canary} ({@code invalid} when there is no prefix)
+   * @throws IllegalStateException after {@link #close()}
+   */
+  public void recordPolicyRejected(long version, String policyHash, String why) {
+    Objects.requireNonNull(policyHash, "policyHash");
+    Objects.requireNonNull(why, "why");
+    try (Permit permit = enter()) {
+      synchronized (lifecycle) {
+        append(PolicyEventRecord.builder().device(deviceId).seq(sequences.next()).timeMs(clock.millis())
+            .fleet(fleet).model(model == null ? "" : model).event(PolicyEventRecord.Event.REJECTED)
+            .reason(reasonOf(why)).message(why).version(Math.max(-1, version)).policyHash(policyHash)
+            .inForceVersion(policy.version()).edgeModelHash(edge.info().sha256()).build());
+      }
+    }
+  }
+
+  private static String reasonOf(String why) {
+    int colon = why.indexOf(':');
+    String head = colon > 0 ? why.substring(0, colon) : "";
+    return head.matches("[a-z_]+") ? head : "invalid";
+  }
+
+  private void appendPolicyEvent(PolicyEventRecord.Event event, String reason, String message, Policy p) {
+    append(PolicyEventRecord.builder().device(deviceId).seq(sequences.next()).timeMs(clock.millis()).fleet(fleet)
+        .model(model == null ? "" : model).event(event).reason(reason).message(message).policy(p)
+        .inForceVersion(policy.version()).edgeModelHash(edge.info().sha256()).build());
   }
 
   /** The policy in force. */
@@ -676,12 +737,22 @@ public final class Tandem implements AutoCloseable {
   }
 
   private void append(Record r) {
+    if (!sequences.durable(r.seq())) {
+      // Its number could not be reserved (a full disk): a restart could hand it out again, so
+      // the record is dropped, never written under a number that could repeat.
+      spool.recordDropped(RECORD_DROPPED_NO_SEQUENCE);
+      writeFailed(r, null);
+      return;
+    }
     try {
       spool.append(r);
     } catch (RuntimeException e) {
-      recordWriteFailures.incrementAndGet();
-      log.error("cannot write record {} to the spool", r.id(), e);
+      writeFailed(r, e);
       return;
+    }
+    if (writeFailuresLogged != 0) {
+      log.info("records are written to the spool again after {} dropped", recordWriteFailures.get());
+      writeFailuresLogged = 0;
     }
     if (recordListener != null) {
       try {
@@ -689,6 +760,25 @@ public final class Tandem implements AutoCloseable {
       } catch (RuntimeException e) {
         log.warn("record listener failed on {}", r.id(), e);
       }
+    }
+  }
+
+  /** The spool's drop reason for a record whose sequence number could not be reserved. */
+  static final String RECORD_DROPPED_NO_SEQUENCE = "no_sequence";
+
+  /** When the last drop was logged (nanoTime), 0 while records are written. */
+  private volatile long writeFailuresLogged;
+
+  /** Counts a dropped record; logs the first of a run with its cause, then at most once a minute. */
+  private void writeFailed(Record r, RuntimeException e) {
+    long n = recordWriteFailures.incrementAndGet();
+    long now = System.nanoTime();
+    if (writeFailuresLogged == 0) {
+      writeFailuresLogged = now;
+      log.error("cannot write record {} to the spool; dropping records (counted) until it can", r.id(), e);
+    } else if (now - writeFailuresLogged > 60_000_000_000L) {
+      writeFailuresLogged = now;
+      log.warn("records still dropped: {} so far; last {}: {}", n, r.id(), e == null ? "no sequence reserved" : e.getMessage());
     }
   }
 

@@ -3,6 +3,7 @@ package dev.tandem.relay.cli;
 import dev.tandem.relay.broker.EmbeddedBroker;
 import dev.tandem.relay.serve.ConfigException;
 import dev.tandem.relay.serve.Relay;
+import dev.tandem.runtime.internal.fatal.Failures;
 import dev.tandem.relay.serve.RelayConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,9 @@ public final class ServeCommand implements Callable<Integer> {
         log.info("--embedded-broker: connecting to {} instead of the config's {}", broker.url(), cfg.brokerUrl());
         cfg = cfg.toBuilder().brokerUrl(broker.url()).build();
       }
-      Relay relay = new Relay(cfg).start();
+      Failures failures = Failures.exitProcess();
+      failures.installAsDefaultHandler("cloud-relay serve");
+      Relay relay = new Relay(cfg).failures(failures).start();
       CountDownLatch stopped = new CountDownLatch(1);
       EmbeddedBroker b = broker;
       // Registered before "ready" is announced, so a SIGTERM right after readiness still stops gracefully.

@@ -48,6 +48,7 @@ final class AckSender implements AutoCloseable {
   private final Object window = new Object();
   private final Thread thread;
   private volatile boolean running = true;
+  private final java.util.function.Consumer<Error> onFatal;
 
   private static final class Pending {
     final String topic;
@@ -70,7 +71,17 @@ final class AckSender implements AutoCloseable {
    *     {@code failed}
    */
   AckSender(MqttAsyncClient client, Counter outcomes, int capacity, long maxAgeMs, LongSupplier clockMs) {
-    this(new Publisher() {
+    this(publisher(client), outcomes, capacity, maxAgeMs, clockMs);
+  }
+
+  /** As above; {@code onFatal} is told when an {@link Error} ends the sender thread. */
+  AckSender(MqttAsyncClient client, Counter outcomes, int capacity, long maxAgeMs, LongSupplier clockMs,
+      java.util.function.Consumer<Error> onFatal) {
+    this(publisher(client), outcomes, capacity, maxAgeMs, clockMs, onFatal);
+  }
+
+  private static Publisher publisher(MqttAsyncClient client) {
+    return new Publisher() {
       @Override
       public void publish(String topic, MqttMessage message) throws MqttException {
         client.publish(topic, message);
@@ -80,11 +91,18 @@ final class AckSender implements AutoCloseable {
       public boolean isConnected() {
         return client.isConnected();
       }
-    }, outcomes, capacity, maxAgeMs, clockMs);
+    };
   }
 
   /** Like the other constructor, publishing through {@code client}: the collector's session. */
   AckSender(Publisher client, Counter outcomes, int capacity, long maxAgeMs, LongSupplier clockMs) {
+    this(client, outcomes, capacity, maxAgeMs, clockMs, e -> log.error("ack sender failed", e));
+  }
+
+  /** As above; {@code onFatal} is told when an {@link Error} ends the sender thread. */
+  AckSender(Publisher client, Counter outcomes, int capacity, long maxAgeMs, LongSupplier clockMs,
+      java.util.function.Consumer<Error> onFatal) {
+    this.onFatal = onFatal;
     this.client = client;
     this.outcomes = outcomes;
     this.maxAgeMs = maxAgeMs;
@@ -116,7 +134,21 @@ final class AckSender implements AutoCloseable {
     return queue.size();
   }
 
+  /** Whether the sender thread runs (it ends on {@link #close()} or an {@link Error}). */
+  boolean alive() {
+    return thread.isAlive();
+  }
+
   private void loop() {
+    try {
+      sendQueued();
+    } catch (Error e) {
+      running = false;
+      onFatal.accept(e);
+    }
+  }
+
+  private void sendQueued() {
     while (running) {
       Pending p;
       try {

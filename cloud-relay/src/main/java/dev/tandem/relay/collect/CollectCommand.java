@@ -1,6 +1,7 @@
 package dev.tandem.relay.collect;
 
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import dev.tandem.relay.metrics.MetricsServer;
+import dev.tandem.runtime.internal.fatal.Failures;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ public final class CollectCommand implements Callable<Integer> {
   @Option(names = "--password-file", description = "File holding the broker password")
   Path passwordFile;
 
-  @Option(names = "--metrics-port", defaultValue = "0", description = "Serve Prometheus metrics on this port (0: off)")
+  @Option(names = "--metrics-port", defaultValue = "0", description = "Serve Prometheus metrics (/metrics), /healthz and /readyz on this port (0: off)")
   int metricsPort;
 
   @Option(names = "--metrics-bind", defaultValue = "127.0.0.1",
@@ -71,11 +72,14 @@ public final class CollectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String id = clientId != null ? clientId : "collector-" + InetAddress.getLocalHost().getHostName();
+    Failures failures = Failures.exitProcess();
+    failures.installAsDefaultHandler("cloud-relay collect");
     LogStore s = LogStore.open(store, Clock.systemUTC(), firstSeq);
     PrometheusRegistry registry = new PrometheusRegistry();
     Collector.Options o = new Collector.Options().brokerUrl(broker).clientId(id).topicPrefix(prefix)
         .probe(probeIntervalMs, probeTimeoutMs)
-        .limits(BatchLimits.of(maxPayloadBytes, maxInflatedBytes, maxLines, maxLineBytes));
+        .limits(BatchLimits.of(maxPayloadBytes, maxInflatedBytes, maxLines, maxLineBytes))
+        .failures(failures);
     if (username != null) {
       char[] pw = passwordFile == null ? new char[0]
           : new String(Files.readAllBytes(passwordFile), StandardCharsets.UTF_8).trim().toCharArray();
@@ -83,14 +87,14 @@ public final class CollectCommand implements Callable<Integer> {
     }
     CountDownLatch stop = new CountDownLatch(1);
     try (Collector c = new Collector(o, s, registry);
-        HTTPServer http = metricsPort > 0
-            ? HTTPServer.builder().hostname(metricsBind).port(metricsPort).registry(registry).buildAndStart() : null) {
+        MetricsServer http = metricsPort > 0
+            ? new MetricsServer(metricsBind, metricsPort, registry, () -> !c.failure().isPresent(), c::isReady) : null) {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         c.close();
         stop.countDown();
       }, "collector-shutdown"));
       System.err.println("collecting " + c.subscription() + " into " + store
-          + (http != null ? "; metrics on :" + http.getPort() + "/metrics" : ""));
+          + (http != null ? "; metrics on " + metricsBind + ":" + http.port() + "/metrics" : ""));
       stop.await();
     }
     return 0;

@@ -1,6 +1,7 @@
 package dev.tandem.relay.collect;
 
 import com.google.gson.JsonObject;
+import dev.tandem.runtime.internal.fatal.Failures;
 import dev.tandem.runtime.internal.mqtt.MqttSession;
 import dev.tandem.runtime.internal.protocol.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -60,6 +61,7 @@ public final class Collector implements AutoCloseable {
     char[] password;
     javax.net.SocketFactory socketFactory;
     BatchLimits limits = BatchLimits.defaults();
+    Failures failures = Failures.report();
     long probeIntervalMs = 5_000;
     long probeTimeoutMs = 20_000;
 
@@ -97,6 +99,15 @@ public final class Collector implements AutoCloseable {
     public Options probe(long intervalMs, long timeoutMs) {
       probeIntervalMs = intervalMs;
       probeTimeoutMs = timeoutMs;
+      return this;
+    }
+
+    /**
+     * Where a fatal {@link Error} in the collector's threads goes; by default the collector only
+     * reports itself failed ({@link Collector#failure()}). {@code collect} exits the process.
+     */
+    public Options failures(Failures v) {
+      failures = Objects.requireNonNull(v, "failures");
       return this;
     }
 
@@ -175,14 +186,41 @@ public final class Collector implements AutoCloseable {
       public boolean isConnected() {
         return session.isConnected();
       }
-    }, metrics.acks, MAX_QUEUED_ACKS, ACK_MAX_AGE_MS, System::currentTimeMillis);
-    session.subscribe(subscription(), 1, this::handle);
+    }, metrics.acks, MAX_QUEUED_ACKS, ACK_MAX_AGE_MS, System::currentTimeMillis,
+        e -> opts.failures.fatal("collector " + opts.clientId + " ack sender", e));
+    session.subscribe(subscription(), 1, this::handleGuarded);
     try {
       session.connect();
     } catch (MqttException | RuntimeException e) {
       acks.close();
       session.close();
       throw e;
+    }
+  }
+
+  /** The first fatal error in one of the collector's threads, or empty while it works. */
+  public java.util.Optional<String> failure() {
+    return opts.failures.failure();
+  }
+
+  /**
+   * Whether batches can be received and acked now: subscribed on a live connection, the ack
+   * sender running, no fatal error.
+   */
+  public boolean isReady() {
+    return session.isReady() && acks.alive() && !opts.failures.failed();
+  }
+
+  /** On the MQTT callback thread: one batch never breaks it; an {@link Error} is fatal. */
+  private void handleGuarded(String topic, MqttMessage msg) {
+    try {
+      handle(topic, msg);
+    } catch (RuntimeException e) {
+      // Not acked: the device resends.
+      metrics.batches.labelValues("failed").inc();
+      log.error("collector {}: batch on {} failed", opts.clientId, topic, e);
+    } catch (Error e) {
+      opts.failures.fatal("collector " + opts.clientId + " batch handler", e);
     }
   }
 

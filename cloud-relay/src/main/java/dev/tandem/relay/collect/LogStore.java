@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
  * records/date=YYYY-MM-DD/records.parquet            after {@code compact}: the day's records
  * batches/date=YYYY-MM-DD/{device}/{batchId}.json    batch metadata: range, counts, evictions
  * rejected/date=YYYY-MM-DD/{device}/{batchId}.jsonl  lines that failed the checks, with the reason
+ * policies/{policy_hash}.json                        each applied policy's content, once per store
  * </pre>
  *
  * <p><b>Durability.</b> Each file is written to a temporary name, fsynced, renamed into place,
@@ -65,6 +66,7 @@ public final class LogStore {
   static final String BATCHES = "batches";
   static final String REJECTED = "rejected";
   static final String PARQUET = "records.parquet";
+  static final String POLICIES = "policies";
 
   private final Path root;
   private final Clock clock;
@@ -129,7 +131,7 @@ public final class LogStore {
         duplicates++;
         continue;
       }
-      fresh.add(line);
+      fresh.add(policyContentMovedOut(line));
       freshSeqs.add(c.seq);
     }
     String date = LocalDate.now(clock.withZone(ZoneOffset.UTC)).toString();
@@ -228,6 +230,30 @@ public final class LogStore {
     if (to - from < IncomingBatch.MAX_UNUSED_RANGE) {
       refused.computeIfAbsent(device, d -> new SeqRanges()).addRange(from, to);
     }
+  }
+
+  /**
+   * A {@code policy_event} line carrying its policy's content: the content goes to
+   * {@code policies/{policy_hash}.json} (once per store) and the line keeps the hash only. Any
+   * other line is returned as it is.
+   */
+  private String policyContentMovedOut(String line) throws IOException {
+    if (!line.contains("\"policy_event\"")) {
+      return line;
+    }
+    JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+    if (!"policy_event".equals(o.get("kind").getAsString()) || !o.has("policy") || o.get("policy").isJsonNull()) {
+      return line;
+    }
+    String hash = o.get("policy_hash").getAsString(); // the codec checked it against the content
+    Path dir = root.resolve(POLICIES);
+    if (!Files.exists(dir.resolve(hash + ".json"))) {
+      List<String> content = new ArrayList<>();
+      content.add(o.get("policy").getAsString());
+      writeDurably(dir, hash, ".json", content);
+    }
+    o.remove("policy");
+    return o.toString();
   }
 
   /** Whether the store holds the record (device, seq). */

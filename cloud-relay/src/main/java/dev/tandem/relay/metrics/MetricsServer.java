@@ -22,11 +22,17 @@ public final class MetricsServer implements AutoCloseable {
    * @throws UncheckedIOException when the port cannot be bound
    */
   public MetricsServer(String host, int port, RelayMetrics metrics, BooleanSupplier healthy, BooleanSupplier ready) {
+    this(host, port, metrics.registry(), healthy, ready);
+  }
+
+  /** As above, for any registry (the collector's). */
+  public MetricsServer(String host, int port, io.prometheus.metrics.model.registry.PrometheusRegistry registry,
+      BooleanSupplier healthy, BooleanSupplier ready) {
     try {
       server = HTTPServer.builder()
           .hostname(host)
           .port(port)
-          .registry(metrics.registry())
+          .registry(registry)
           .defaultHandler(exchange -> probe(exchange, healthy, ready))
           .buildAndStart();
     } catch (IOException e) {
@@ -41,7 +47,7 @@ public final class MetricsServer implements AutoCloseable {
     if (path.equals("/healthz")) {
       boolean ok = healthy.getAsBoolean();
       code = ok ? 200 : 503;
-      body = ok ? "ok\n" : "stopping\n";
+      body = ok ? "ok\n" : "failed or stopping\n";
     } else if (path.equals("/readyz")) {
       boolean ok = ready.getAsBoolean();
       code = ok ? 200 : 503;

@@ -24,8 +24,11 @@ final class ModelRegistry implements AutoCloseable {
   private final RelayMetrics metrics;
   private final ReplySink sink;
   private final String relayId;
+  private final java.util.function.BiConsumer<String, Throwable> onFatal;
 
-  ModelRegistry(RelayMetrics metrics, ReplySink sink, String relayId) {
+  ModelRegistry(RelayMetrics metrics, ReplySink sink, String relayId,
+      java.util.function.BiConsumer<String, Throwable> onFatal) {
+    this.onFatal = onFatal;
     this.metrics = metrics;
     this.sink = sink;
     this.relayId = relayId;
@@ -35,7 +38,7 @@ final class ModelRegistry implements AutoCloseable {
   void loadAll(List<ModelConfig> models) {
     try {
       for (ModelConfig m : models) {
-        runners.put(m.name(), new ModelRunner(load(m), metrics, sink, relayId));
+        runners.put(m.name(), new ModelRunner(load(m), metrics, sink, relayId, onFatal));
       }
     } catch (RuntimeException e) {
       close();
@@ -64,7 +67,7 @@ final class ModelRegistry implements AutoCloseable {
       ModelRunner r = runners.get(m.name());
       try {
         if (r == null) {
-          runners.put(m.name(), new ModelRunner(load(m), metrics, sink, relayId));
+          runners.put(m.name(), new ModelRunner(load(m), metrics, sink, relayId, onFatal));
           log.info("model {} version {} added", m.name(), m.version());
         } else if (!r.current().config.version().equals(m.version()) || !r.current().config.file().equals(m.file())) {
           String old = r.current().config.version();

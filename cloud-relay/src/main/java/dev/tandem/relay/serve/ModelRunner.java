@@ -40,8 +40,12 @@ final class ModelRunner implements AutoCloseable {
   private volatile LoadedModel current;
   private volatile boolean stopping;
   private Pending carry;
+  private final java.util.function.BiConsumer<String, Throwable> onFatal;
 
-  ModelRunner(LoadedModel model, RelayMetrics metrics, ReplySink sink, String relayId) {
+  /** @param onFatal told when an {@link Error} ends the worker */
+  ModelRunner(LoadedModel model, RelayMetrics metrics, ReplySink sink, String relayId,
+      java.util.function.BiConsumer<String, Throwable> onFatal) {
+    this.onFatal = onFatal;
     this.name = model.config.name();
     this.current = model;
     this.queue = new ArrayBlockingQueue<>(model.config.queueCapacity());
@@ -159,8 +163,28 @@ final class ModelRunner implements AutoCloseable {
           answer(p, ReplyFrame.builder(ReplyStatus.INTERNAL_ERROR).message("relay failure: " + e)
               .relayId(relayId).build(), "internal_error");
         }
+      } catch (Error e) {
+        // The worker cannot be trusted to go on (out of memory, a broken native library): the
+        // batch is answered if that still works, and the relay fails as a whole (it exits for
+        // its supervisor to restart it, or reports itself failed when embedded).
+        stopping = true;
+        try {
+          for (Pending p : batch) {
+            answer(p, ReplyFrame.builder(ReplyStatus.INTERNAL_ERROR).message("relay failure: " + e)
+                .relayId(relayId).build(), "internal_error");
+          }
+        } catch (Throwable ignored) {
+          // answering is best effort here
+        }
+        onFatal.accept("relay model worker " + name, e);
+        return;
       }
     }
+  }
+
+  /** Whether the worker thread still runs. */
+  boolean alive() {
+    return worker.isAlive();
   }
 
   private boolean expired(Pending p, long now) {

@@ -2,6 +2,7 @@ package dev.tandem.relay.serve;
 
 import dev.tandem.relay.metrics.MetricsServer;
 import dev.tandem.relay.metrics.RelayMetrics;
+import dev.tandem.runtime.internal.fatal.Failures;
 import dev.tandem.runtime.internal.mqtt.MqttSession;
 import dev.tandem.runtime.internal.protocol.FrameCodec;
 import dev.tandem.runtime.internal.protocol.FrameException;
@@ -68,6 +69,7 @@ public final class Relay implements AutoCloseable {
   private volatile RelayConfig applied;
   private volatile boolean closing;
   private boolean closed;
+  private volatile Failures failures = Failures.report();
 
   /** A relay for {@code config}; nothing is loaded or connected until {@link #start()}. */
   public Relay(RelayConfig config) {
@@ -76,7 +78,22 @@ public final class Relay implements AutoCloseable {
     this.topics = Topics.withPrefix(config.topicPrefix());
     this.codec = new FrameCodec(FrameLimits.builder().maxFrameBytes(config.maxFrameBytes()).build());
     this.quotas = new DeviceQuotas(config.quotaPerSecond(), config.quotaBurst(), System::nanoTime);
-    this.registry = new ModelRegistry(metrics, this::send, config.relayId());
+    this.registry = new ModelRegistry(metrics, this::send, config.relayId(), (c, e) -> failures.fatal(c, e));
+  }
+
+  /**
+   * Where a fatal {@link Error} in one of the relay's threads goes; by default the relay only
+   * reports itself failed ({@code /healthz} and {@code /readyz} 503). {@code serve} passes {@link
+   * Failures#exitProcess()}. Call before {@link #start()}.
+   */
+  public Relay failures(Failures f) {
+    this.failures = java.util.Objects.requireNonNull(f, "failures");
+    return this;
+  }
+
+  /** The first fatal error, as "thread: error", or empty while the relay works. */
+  public java.util.Optional<String> failure() {
+    return failures.failure();
   }
 
   /**
@@ -89,7 +106,7 @@ public final class Relay implements AutoCloseable {
     registry.loadAll(config.models());
     if (config.metricsPort() >= 0) {
       metricsServer = new MetricsServer(config.metricsHost(), config.metricsPort(), metrics,
-          () -> !closing, this::isReady);
+          () -> !closing && !failures.failed(), this::isReady);
     }
     try {
       session = newSession();
@@ -154,13 +171,15 @@ public final class Relay implements AutoCloseable {
       // Never let one request break the client's callback thread.
       metrics.dropped("internal_error");
       log.error("relay {}: request on {} failed", config.relayId(), topic, e);
+    } catch (Error e) {
+      failures.fatal("relay " + config.relayId() + " MQTT callback", e);
     }
   }
 
   /** Whether models are loaded, the subscription is up and the relay is not shutting down. */
   public boolean isReady() {
     MqttSession s = session;
-    return s != null && s.isReady() && !closing;
+    return s != null && s.isReady() && !closing && !failures.failed();
   }
 
   /** This relay's metrics. */

@@ -94,6 +94,9 @@ public final class RelayConfig {
    * @throws ConfigException naming the option that is missing, unknown or invalid, or when the
    *     file cannot be read
    */
+  /** Largest config file read: 1 MiB (a real one is a few KiB). */
+  public static final long MAX_FILE_BYTES = 1 << 20;
+
   public static RelayConfig load(Path file) {
     return load(file, null);
   }
@@ -105,6 +108,11 @@ public final class RelayConfig {
   public static RelayConfig load(Path file, String defaultBrokerUrl) {
     String json;
     try {
+      long size = Files.size(file);
+      if (size > MAX_FILE_BYTES) {
+        throw new ConfigException("relay config " + file + " is " + size + " bytes, over the limit of "
+            + MAX_FILE_BYTES);
+      }
       json = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new ConfigException("cannot read relay config " + file + ": " + e.getMessage(), e);

@@ -150,4 +150,33 @@ class AckSenderTest {
       client.close();
     }
   }
+
+  @Test
+  void errorOnTheSenderThread_isReportedFatal_andTheSenderIsNoLongerAlive() throws Exception {
+    MqttAsyncClient client = new MqttAsyncClient(broker.url(), "collector-error", new MemoryPersistence());
+    Counter outcomes = Counter.builder().name("acks").labelNames("outcome").build();
+    java.util.concurrent.BlockingQueue<Error> fatal = new java.util.concurrent.LinkedBlockingQueue<>();
+    java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+    // The clock is the injected fault: once broken, it throws as an allocation out of memory would.
+    java.util.function.LongSupplier clock = () -> {
+      if (broken.get() && Thread.currentThread().getName().equals("collector-ack")) {
+        throw new OutOfMemoryError("injected");
+      }
+      return System.currentTimeMillis();
+    };
+    try (AckSender sender = new AckSender(client, outcomes, 10, 60_000, clock, fatal::add)) {
+      assertThat(sender.alive()).isTrue();
+      broken.set(true);
+      sender.send("test/error/device", ack(1), "batch-1");
+      Error e = fatal.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(e).isInstanceOf(OutOfMemoryError.class).hasMessage("injected");
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (sender.alive() && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(sender.alive()).isFalse();
+    } finally {
+      client.close();
+    }
+  }
 }

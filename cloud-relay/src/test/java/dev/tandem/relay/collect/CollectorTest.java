@@ -163,6 +163,37 @@ class CollectorTest {
     }
   }
 
+  @Test
+  void errorInTheBatchHandler_collectorReportsItselfFailedAndNotReady_insteadOfLivingOnHalfDead() throws Exception {
+    Path storeDir = dir.resolve("store-error");
+    try (TestBroker broker = TestBrokers.start()) {
+      LogStore store = org.mockito.Mockito.spy(LogStore.open(storeDir, Clock.systemUTC(), 1));
+      org.mockito.Mockito.doThrow(new OutOfMemoryError("injected")).when(store)
+          .store(org.mockito.ArgumentMatchers.any());
+      BlockingQueue<String> acks = new LinkedBlockingQueue<>();
+      try (Collector c = new Collector(new Collector.Options().brokerUrl(broker.url())
+              .clientId("collector-error"), store, new PrometheusRegistry())) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!c.isReady()) {
+          assertThat(System.nanoTime()).as("subscribed").isLessThan(deadline);
+          Thread.sleep(50);
+        }
+        assertThat(c.failure()).isEmpty();
+        MqttClient dev = device(broker.url(), "dev-e", acks);
+        dev.publish("tandem/v1/logs/dev-e", batchMessage(LogStoreTest.batch("dev-e", "b1", 1, 5, 0)));
+        while (!c.failure().isPresent()) {
+          assertThat(System.nanoTime()).as("the failure reported").isLessThan(deadline);
+          Thread.sleep(20);
+        }
+        assertThat(c.failure().get()).contains("batch handler", "OutOfMemoryError", "injected");
+        assertThat(c.isReady()).isFalse();
+        assertThat(acks.poll(500, TimeUnit.MILLISECONDS)).isNull(); // nothing was stored
+        dev.disconnect();
+        dev.close();
+      }
+    }
+  }
+
   static String scrape(PrometheusRegistry registry) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     new io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter(false)

@@ -142,4 +142,41 @@ class LogStoreTest {
         () -> new IncomingBatch("d", "b/x", 1, 1, 0, new ArrayList<>()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batch_id");
   }
+
+  static String policyEvent(String device, long seq, double threshold) {
+    dev.tandem.runtime.policy.Policy p = dev.tandem.runtime.policy.Policy.builder().version(seq)
+        .mode(dev.tandem.runtime.policy.Mode.CASCADE).threshold(threshold).deadlineMs(200).build();
+    return RecordCodec.encode(dev.tandem.runtime.record.PolicyEventRecord.builder().device(device).seq(seq)
+        .timeMs(1L).event(dev.tandem.runtime.record.PolicyEventRecord.Event.APPLIED).reason("update")
+        .policy(p).build());
+  }
+
+  @Test
+  void store_policyEvent_keepsTheRecordWithItsHash_andTheContentOncePerStore() throws IOException {
+    LogStore s = LogStore.open(dir, CLOCK, 1);
+    String a = policyEvent("dev-1", 1, 0.8);
+    String sameContentOtherDevice = policyEvent("dev-2", 1, 0.8);
+    s.store(new IncomingBatch("dev-1", "b1", 1, 1, 0, List.of(a)));
+    s.store(new IncomingBatch("dev-2", "b1", 1, 1, 0, List.of(sameContentOtherDevice)));
+    assertThat(files(dir, "policies")).hasSize(1);
+    String stored = Files.readAllLines(dir.resolve("records/date=2026-11-20/dev-1/b1.jsonl")).get(0);
+    assertThat(stored).contains("\"policy_hash\"").doesNotContain("\"policy\":");
+    dev.tandem.runtime.record.PolicyEventRecord r =
+        (dev.tandem.runtime.record.PolicyEventRecord) RecordCodec.decode(stored);
+    assertThat(Files.readAllLines(files(dir, "policies").get(0)).get(0))
+        .isEqualTo(((dev.tandem.runtime.record.PolicyEventRecord) RecordCodec.decode(a)).policy().get());
+    assertThat(files(dir, "policies").get(0).getFileName().toString()).isEqualTo(r.policyHash() + ".json");
+  }
+
+  @Test
+  void store_unknownKind_isFiledUnderRejectedWithItsReason() throws IOException {
+    LogStore s = LogStore.open(dir, CLOCK, 1);
+    String line = "{\"schema\":1,\"kind\":\"telemetry\",\"id\":\"dev-1:1\",\"device\":\"dev-1\",\"seq\":1}";
+    StoreResult r = s.store(new IncomingBatch("dev-1", "b1", 1, 1, 0, List.of(line)));
+    assertThat(r.rejected()).isEqualTo(1);
+    List<String> rej = Files.readAllLines(dir.resolve("rejected/date=2026-11-20/dev-1/b1.jsonl"));
+    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(rej.get(0)).getAsJsonObject();
+    assertThat(o.get("reason").getAsString()).contains("unknown record kind 'telemetry'");
+    assertThat(o.get("line").getAsString()).isEqualTo(line);
+  }
 }

@@ -401,12 +401,14 @@ public final class AgentConfig {
 
     private final Path dir;
     private final long diskBudgetBytes;
+    private final long reserveBytes;
     private final Fsync fsync;
 
     Spool(JsonFields j, Path base) {
-      j.allow("dir", "disk_budget_bytes", "fsync");
+      j.allow("dir", "disk_budget_bytes", "reserve_bytes", "fsync");
       dir = resolve(j, base, "dir", null);
       diskBudgetBytes = j.integer("disk_budget_bytes", 64L << 20, 4096, Long.MAX_VALUE);
+      reserveBytes = j.integer("reserve_bytes", 1L << 20, 0, Long.MAX_VALUE);
       fsync = j.choice("fsync", Fsync.EVERY, Fsync.class);
     }
 
@@ -416,6 +418,11 @@ public final class AgentConfig {
 
     public long diskBudgetBytes() {
       return diskBudgetBytes;
+    }
+
+    /** Free space the spool leaves on its file system; below it, old segments are evicted. */
+    public long reserveBytes() {
+      return reserveBytes;
     }
 
     public Fsync fsync() {

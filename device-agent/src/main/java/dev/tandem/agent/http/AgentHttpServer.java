@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code POST /infer}: body one request JSON, answer the output JSON (200; 400 with an
  *       {@code error} for a bad request; 413 when over the size limit);
- *   <li>{@code GET /healthz}: 200 {@code ok} while the agent runs;
+ *   <li>{@code GET /healthz}: 200 {@code ok} while all works, 200 {@code degraded: ...} while
+ *       answering with a part not working (the spool cannot write), 503 when failed or stopping;
  *   <li>{@code GET /metrics}: Prometheus text format.
  * </ul>
  *
@@ -27,6 +28,7 @@ import java.util.function.Supplier;
  * pool; {@link #close()} stops it.
  */
 public final class AgentHttpServer implements AutoCloseable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AgentHttpServer.class);
   private final HttpServer server;
   private final ExecutorService pool;
 
@@ -39,6 +41,20 @@ public final class AgentHttpServer implements AutoCloseable {
    */
   public AgentHttpServer(String bind, int port, InputSink sink, AgentMetrics metrics,
       Supplier<String> health, int threads) throws IOException {
+    this(bind, port, sink, metrics, health, threads, e -> {
+      throw e;
+    });
+  }
+
+  /**
+   * As above. A request that fails unexpectedly is answered 500 with the error (never a dropped
+   * connection); an {@link Error} is also passed to {@code onFatal}.
+   *
+   * @param health returns null when healthy, "degraded: ..." (answered 200) or another reason
+   *     (answered 503)
+   */
+  public AgentHttpServer(String bind, int port, InputSink sink, AgentMetrics metrics,
+      Supplier<String> health, int threads, java.util.function.Consumer<Error> onFatal) throws IOException {
     server = HttpServer.create(new InetSocketAddress(bind, port), 64);
     pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "agent-http");
@@ -60,6 +76,12 @@ public final class AgentHttpServer implements AutoCloseable {
         String answer = sink.submit(new String(body, StandardCharsets.UTF_8), "http");
         int status = answer.startsWith("{\"error\"") ? 400 : 200;
         send(ex, status, answer, "application/json");
+      } catch (RuntimeException e) {
+        log.error("POST /infer failed", e);
+        trySend(ex, 500, "{\"error\":\"internal error: " + jsonEscape(String.valueOf(e)) + "\"}");
+      } catch (Error e) {
+        trySend(ex, 500, "{\"error\":\"internal error\"}");
+        onFatal.accept(e);
       } finally {
         ex.close();
       }
@@ -67,7 +89,8 @@ public final class AgentHttpServer implements AutoCloseable {
     server.createContext("/healthz", ex -> {
       try {
         String problem = health.get();
-        send(ex, problem == null ? 200 : 503, problem == null ? "ok\n" : problem + "\n", "text/plain");
+        int status = problem == null || problem.startsWith("degraded") ? 200 : 503;
+        send(ex, status, problem == null ? "ok\n" : problem + "\n", "text/plain");
       } finally {
         ex.close();
       }
@@ -80,6 +103,18 @@ public final class AgentHttpServer implements AutoCloseable {
       }
     });
     server.start();
+  }
+
+  private static void trySend(HttpExchange ex, int status, String body) {
+    try {
+      send(ex, status, body, "application/json");
+    } catch (IOException | RuntimeException ignored) {
+      // headers already sent, or the client is gone
+    }
+  }
+
+  private static String jsonEscape(String s) {
+    return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", " ");
   }
 
   /** The bound port. */

@@ -16,6 +16,17 @@ public final class AgentMetrics implements FleetMetrics {
   private final Map<String, String> help = new ConcurrentHashMap<>();
   private final Map<String, Map<String, LongAdder>> counters = new ConcurrentHashMap<>();
   private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
+  private final Map<String, Map.Entry<String, java.util.function.Supplier<Map<String, Long>>>> counterFunctions =
+      new ConcurrentHashMap<>();
+
+  /**
+   * Registers a counter kept elsewhere, read when scraped: one value per {@code key} label value
+   * (the spool's drops by reason).
+   */
+  public void counter(String name, String text, String key, java.util.function.Supplier<Map<String, Long>> values) {
+    help.put(name, text);
+    counterFunctions.put(name, new java.util.AbstractMap.SimpleImmutableEntry<>(key, values));
+  }
 
   /** Adds {@code n} to counter {@code name} with one label {@code key=value} (or none if key is null). */
   @Override
@@ -62,6 +73,14 @@ public final class AgentMetrics implements FleetMetrics {
       header(sb, c.getKey(), "counter");
       for (Map.Entry<String, LongAdder> e : new TreeMap<>(c.getValue()).entrySet()) {
         sb.append(c.getKey()).append(e.getKey()).append(' ').append(e.getValue().sum()).append('\n');
+      }
+    }
+    for (Map.Entry<String, Map.Entry<String, java.util.function.Supplier<Map<String, Long>>>> c
+        : new TreeMap<>(counterFunctions).entrySet()) {
+      header(sb, c.getKey(), "counter");
+      for (Map.Entry<String, Long> e : new TreeMap<>(c.getValue().getValue().get()).entrySet()) {
+        sb.append(c.getKey()).append('{').append(c.getValue().getKey()).append("=\"").append(escape(e.getKey()))
+            .append("\"} ").append(e.getValue()).append('\n');
       }
     }
     for (Map.Entry<String, LongSupplier> g : new TreeMap<>(gauges).entrySet()) {

@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.tandem.runtime.internal.fatal.Failures;
 import java.time.Clock;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -58,12 +59,23 @@ public final class Agent implements InputSink, AutoCloseable {
   private AgentHttpServer http;
   private DirectorySource dir;
   private volatile boolean closed;
+  private Failures failures = Failures.report();
 
   /** Test and embedding hooks; the defaults are what {@code run} uses. */
   public static final class Options {
     DeviceStateProvider deviceState;
     Clock clock = Clock.systemUTC();
     OutputWriter output;
+    Failures failures = Failures.report();
+
+    /**
+     * Where a fatal {@link Error} in the agent's threads goes; by default the agent reports
+     * itself failed ({@link Agent#health()}); {@code run} exits the process.
+     */
+    public Options failures(Failures f) {
+      failures = f;
+      return this;
+    }
 
     /** Replaces the probed device state (tests: a network going offline). */
     public Options deviceState(DeviceStateProvider p) {
@@ -101,6 +113,7 @@ public final class Agent implements InputSink, AutoCloseable {
     OutputWriter out = options.output != null ? options.output
         : config.outputFile().isPresent() ? OutputWriter.file(config.outputFile().get()) : OutputWriter.stdout();
     Agent a = new Agent(config, out);
+    a.failures = options.failures;
     try {
       a.open(options);
     } catch (Exception | Error e) {
@@ -120,19 +133,23 @@ public final class Agent implements InputSink, AutoCloseable {
     spool = Spool.builder(spoolDir)
         .maxSegmentBytes(Math.max(4096, Math.min(1L << 20, config.spool().diskBudgetBytes() / 8)))
         .diskBudgetBytes(config.spool().diskBudgetBytes())
+        .reserveBytes(config.spool().reserveBytes())
         .fsync(fsync(config.spool().fsync()))
         .build();
     metrics.gauge("tandem_agent_spool_bytes", "Bytes waiting in the spool", spool::sizeBytes);
     metrics.gauge("tandem_agent_spool_evicted_records", "Records evicted by the disk budget",
         spool::evictedRecords);
+    metrics.counter("tandem_agent_records_dropped_total", "Records dropped unwritten (full disk), by reason",
+        "reason", spool::droppedByReason);
 
     DeviceStateProvider state = options.deviceState != null ? options.deviceState
         : new ProbedDeviceState(config.deviceState(), config.deviceClass(), 1000);
     String hash = Engines.sha256(config.model().path());
     Policy initial = PolicyGate.initial(config.policy().file(), spoolDir, hash, config.policy().maxBytes());
     engine = Engines.open(config, spool, state, initial, metrics, options.clock);
+    engine.recordPolicyInForce();
     gate = new PolicyGate(config.deviceId(), engine.edgeModelHash(), initial, spoolDir, engine::policy,
-        metrics, options.clock, config.policy().maxBytes());
+        engine::policyRejected, metrics, options.clock, config.policy().maxBytes());
 
     Optional<AgentConfig.Broker> broker = config.broker();
     if (broker.isPresent() && (config.upload().enabled() || config.policy().subscribe())) {
@@ -141,7 +158,8 @@ public final class Agent implements InputSink, AutoCloseable {
       link = new MqttLink(b.url(), config.deviceId() + "-logs", b.username().orElse(null),
           Engines.password(b), Engines.socketFactory(b));
       if (config.policy().subscribe()) {
-        PolicySubscriber.follow(link, topics.policy(config.fleet(), config.model().name()), gate);
+        PolicySubscriber.follow(link, topics.policy(config.fleet(), config.model().name()), gate,
+            e -> failures.fatal("agent policy subscriber", e));
       }
       if (config.upload().enabled()) {
         AgentConfig.Upload u = config.upload();
@@ -149,7 +167,8 @@ public final class Agent implements InputSink, AutoCloseable {
             topics.logs(config.deviceId()), topics.logsAck(config.deviceId()),
             new LogUploader.Settings().intervalMs(u.intervalMs()).ackTimeoutMs(u.ackTimeoutMs())
                 .backoff(u.backoffInitialMs(), u.backoffMaxMs()).maxBatchRecords(u.maxBatchRecords())
-                .onAck(seq -> writeUploaded(spoolDir, seq)),
+                .onAck(seq -> writeUploaded(spoolDir, seq))
+                .onFatal(e -> failures.fatal("agent uploader", e)),
             metrics);
         if (next > maxKnown + 1) {
           uploader.declareUnused(maxKnown + 1, next - 1);
@@ -159,7 +178,7 @@ public final class Agent implements InputSink, AutoCloseable {
     }
     if (config.input().httpPort() >= 0) {
       http = new AgentHttpServer(config.input().httpBind(), config.input().httpPort(), this, metrics,
-          () -> closed ? "stopping" : null, 4);
+          this::health, 4, e -> failures.fatal("agent HTTP", e));
       log.info("HTTP endpoint on {}:{}", config.input().httpBind(), http.port());
     }
     if (config.input().dir().isPresent()) {
@@ -235,6 +254,24 @@ public final class Agent implements InputSink, AutoCloseable {
 
   public PolicyGate policyGate() {
     return gate;
+  }
+
+  /**
+   * What works now: {@code null} when all is well; {@code "failed: ..."} after a fatal error;
+   * {@code "stopping"}; {@code "degraded: ..."} while the spool cannot write (records are dropped
+   * and counted; inference goes on) or the uploader has stopped.
+   */
+  public String health() {
+    if (failures.failed()) {
+      return "failed: " + failures.failure().get();
+    }
+    if (closed) {
+      return "stopping";
+    }
+    if (spool.writeFailing()) {
+      return "degraded: the spool cannot write (disk full?); " + spool.droppedRecords() + " records dropped";
+    }
+    return null;
   }
 
   /** The HTTP endpoint's port, or -1 when off. */

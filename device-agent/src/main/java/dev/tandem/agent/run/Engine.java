@@ -32,6 +32,12 @@ interface Engine extends AutoCloseable {
    */
   java.util.Optional<String> policy(Policy policy);
 
+  /** Records that the policy in force at start is applied (a {@code policy_event} record). */
+  void recordPolicyInForce();
+
+  /** Records a policy the agent rejected itself (a rejected {@code policy_event}); see PolicyGate.Rejections. */
+  void policyRejected(long version, String policyHash, String why);
+
   @Override
   void close();
 }

@@ -4,6 +4,7 @@ import dev.tandem.agent.config.AgentConfig;
 import dev.tandem.agent.config.ConfigException;
 import dev.tandem.agent.input.StdinSource;
 import java.nio.file.Path;
+import dev.tandem.runtime.internal.fatal.Failures;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -34,7 +35,9 @@ public final class RunCommand implements Callable<Integer> {
     }
     Agent agent;
     try {
-      agent = Agent.start(config, new Agent.Options());
+      Failures failures = Failures.exitProcess();
+      failures.installAsDefaultHandler("tandem-agent run");
+      agent = Agent.start(config, new Agent.Options().failures(failures));
     } catch (IllegalStateException e) {
       System.err.println("cannot start: " + e.getMessage());
       return 1;

@@ -134,6 +134,16 @@ final class TandemEngine implements Engine {
   }
 
   @Override
+  public void recordPolicyInForce() {
+    tandem.recordPolicyInForce();
+  }
+
+  @Override
+  public void policyRejected(long version, String policyHash, String why) {
+    tandem.recordPolicyRejected(version, policyHash, why);
+  }
+
+  @Override
   public void close() {
     tandem.close();
   }

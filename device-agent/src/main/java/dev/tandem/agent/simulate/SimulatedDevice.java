@@ -114,8 +114,9 @@ final class SimulatedDevice implements AutoCloseable {
       if (l != null) {
         if (s.followPolicy) {
           Tandem t = this.tandem;
-          PolicyGate gate = new PolicyGate(id, s.edgeModelHash, s.policy, dir, t::updatePolicy, new AgentMetrics(),
-              Clock.systemUTC());
+          PolicyGate gate = new PolicyGate(id, s.edgeModelHash, s.policy, dir, t::updatePolicy,
+              t::recordPolicyRejected, new AgentMetrics(), Clock.systemUTC(),
+              dev.tandem.agent.config.AgentConfig.PolicySource.DEFAULT_MAX_POLICY_BYTES);
           PolicySubscriber.follow(l, s.topics.policy(s.fleet, s.model), gate);
         }
         l.start();

@@ -61,7 +61,8 @@ class AgentInputsTest {
       assertThat(r[0]).isEqualTo("200");
       JsonObject o = JsonParser.parseString(r[1]).getAsJsonObject();
       assertThat(o.get("id").getAsString()).isEqualTo("h1");
-      assertThat(o.get("decision_id").getAsString()).isEqualTo("board-1:1");
+      // seq 1 is the policy_event of the start: the policy in force
+      assertThat(o.get("decision_id").getAsString()).isEqualTo("board-1:2");
       assertThat(o.get("route").getAsString()).isEqualTo("edge");
       assertThat(o.get("prediction").getAsInt()).isZero();
       assertThat(o.get("policy_version").getAsLong()).isEqualTo(1);

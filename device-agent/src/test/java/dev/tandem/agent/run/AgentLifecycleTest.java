@@ -88,7 +88,9 @@ class AgentLifecycleTest {
         assertThat(seq(second.get(i))).isGreaterThan(seq(second.get(i - 1)));
       }
       DeviceGaps g = f.store.gaps().get("dev-k");
-      assertThat(g.stored()).isEqualTo(200);
+      // 200 decisions and one policy_event per start (the policy in force)
+      assertThat(StoreContents.idsOfKind(f.storeDir, "policy_event")).hasSize(2);
+      assertThat(g.stored()).isEqualTo(202);
       assertThat(g.unused()).as("numbers the restart skipped, declared").isEqualTo(g.missing());
     }
   }
@@ -135,6 +137,11 @@ class AgentLifecycleTest {
       assertThat(events.get(3)).contains("\"outcome\":\"applied\"").contains("\"version\":5");
       assertThat(a.metrics().render()).contains("tandem_agent_policy_rejections_total{reason=\"invalid\"} 1")
           .contains("tandem_agent_policy_rejections_total{reason=\"older_version\"} 1");
+      // the same events travel as policy_event records, through the spool, to the store
+      Fleet.await(() -> policyEventReasons(f.storeDir).size() >= 5, 20_000, "policy events uploaded");
+      assertThat(policyEventReasons(f.storeDir))
+          .containsExactly("applied start", "rejected invalid", "rejected older_version",
+              "rejected other_edge_model", "applied update");
       operator.disconnect();
       operator.close();
     }
@@ -166,13 +173,43 @@ class AgentLifecycleTest {
       }, 60_000, "the rest uploaded");
       DeviceGaps g = f.store.gaps().get("dev-b");
       assertThat(g.evicted()).isEqualTo(evicted);
-      assertThat(g.stored()).isEqualTo(400 - evicted);
+      // 400 decisions and the policy_event of the start (seq 1, the oldest, so evicted first)
+      assertThat(g.stored()).isEqualTo(401 - evicted);
       assertThat(g.missing()).isEqualTo(evicted);
       assertThat(g.lost()).isZero();
-      assertThat(made).containsAll(StoreContents.ids(f.storeDir));
+      Set<String> written = new HashSet<>(made);
+      written.add("dev-b:1");
+      assertThat(written).containsAll(StoreContents.ids(f.storeDir));
       // still running: answers, and uploads them
       String later = Fleet.decisionId(b.submit(Fleet.request(rnd, "late"), "test"));
       Fleet.await(() -> f.store.contains("dev-b", seq(later)), 10_000, "a later record");
     }
+  }
+
+  /** "event reason" of each stored policy_event record, in sequence order. */
+  static List<String> policyEventReasons(Path store) {
+    try {
+      return policyEventReasonsOrThrow(store);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static List<String> policyEventReasonsOrThrow(Path store) throws java.io.IOException {
+    java.util.TreeMap<Long, String> bySeq = new java.util.TreeMap<>();
+    if (!Files.exists(store.resolve("records"))) {
+      return new ArrayList<>();
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(store.resolve("records"))) {
+      for (Path p : (Iterable<Path>) files.filter(x -> x.toString().endsWith(".jsonl"))::iterator) {
+        for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
+          com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(line).getAsJsonObject();
+          if ("policy_event".equals(o.get("kind").getAsString())) {
+            bySeq.put(o.get("seq").getAsLong(), o.get("event").getAsString() + " " + o.get("reason").getAsString());
+          }
+        }
+      }
+    }
+    return new ArrayList<>(bySeq.values());
   }
 }

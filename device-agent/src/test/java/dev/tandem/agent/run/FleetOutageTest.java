@@ -61,9 +61,19 @@ class FleetOutageTest {
       }
       return true;
     }, 60_000, "every record in the store");
-    List<String> stored = StoreContents.ids(f.storeDir);
-    assertThat(stored).doesNotHaveDuplicates();
+    assertThat(StoreContents.ids(f.storeDir)).doesNotHaveDuplicates();
+    List<String> stored = StoreContents.idsExceptPolicyEvents(f.storeDir);
     assertThat(new HashSet<>(stored)).isEqualTo(made);
+    // besides the records made, each agent start wrote one policy_event (the policy in force)
+    Set<String> devices = new HashSet<>();
+    for (String id : made) {
+      devices.add(id.substring(0, id.lastIndexOf(':')));
+    }
+    Set<String> withEvents = new HashSet<>();
+    for (String id : StoreContents.idsOfKind(f.storeDir, "policy_event")) {
+      withEvents.add(id.substring(0, id.lastIndexOf(':')));
+    }
+    assertThat(withEvents).containsAll(devices);
     for (DeviceGaps g : f.store.gaps().values()) {
       assertThat(g.lost()).as("lost records of %s", g.device()).isZero();
     }

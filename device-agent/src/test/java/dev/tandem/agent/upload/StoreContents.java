@@ -17,6 +17,20 @@ public final class StoreContents {
 
   /** Every record id ("device:seq") in the store's JSON-lines files, duplicates kept. */
   public static List<String> ids(Path store) throws IOException {
+    return ids(store, o -> true);
+  }
+
+  /** The ids of the stored records of one kind ({@code decision}, {@code policy_event}, ...). */
+  public static List<String> idsOfKind(Path store, String kind) throws IOException {
+    return ids(store, o -> kind.equals(o.get("kind").getAsString()));
+  }
+
+  /** The ids of the stored records other than the agents' {@code policy_event} records. */
+  public static List<String> idsExceptPolicyEvents(Path store) throws IOException {
+    return ids(store, o -> !"policy_event".equals(o.get("kind").getAsString()));
+  }
+
+  private static List<String> ids(Path store, java.util.function.Predicate<JsonObject> which) throws IOException {
     List<String> out = new ArrayList<>();
     Path records = store.resolve("records");
     if (!Files.exists(records)) {
@@ -30,6 +44,9 @@ public final class StoreContents {
       for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
         if (!line.trim().isEmpty()) {
           JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+          if (!which.test(o)) {
+            continue;
+          }
           out.add(o.get("device").getAsString() + ":" + o.get("seq").getAsLong());
         }
       }

@@ -1,7 +1,8 @@
 package dev.tandem.runtime.record;
 
 /**
- * One line of a device's log: a {@link DecisionRecord} or an {@link AmendmentRecord}. Every
+ * One line of a device's log: a {@link DecisionRecord}, an {@link AmendmentRecord} or a
+ * {@link PolicyEventRecord}. Every
  * record has an id made of its device id and a per-device sequence number that never repeats,
  * so that a collector can deduplicate exactly and count losses as gaps.
  */
@@ -9,7 +10,7 @@ public interface Record {
   /** The record schema version this runtime reads and writes. */
   int SCHEMA = 1;
 
-  /** {@code "decision"} or {@code "amendment"}. */
+  /** {@code "decision"}, {@code "amendment"} or {@code "policy_event"}. */
   String kind();
 
   String device();

@@ -45,6 +45,8 @@ public final class RecordCodec {
         writeDecision(w, (DecisionRecord) r);
       } else if (r instanceof AmendmentRecord) {
         writeAmendment(w, (AmendmentRecord) r);
+      } else if (r instanceof PolicyEventRecord) {
+        writePolicyEvent(w, (PolicyEventRecord) r);
       } else {
         throw new IllegalArgumentException("unknown record class " + r.getClass().getName());
       }
@@ -124,8 +126,11 @@ public final class RecordCodec {
           return decodeDecision(o);
         case "amendment":
           return decodeAmendment(o);
+        case PolicyEventRecord.KIND:
+          return decodePolicyEvent(o);
         default:
-          throw new RecordFormatException("unknown record kind '" + kind + "': expected decision or amendment");
+          throw new RecordFormatException("unknown record kind '" + kind
+              + "': expected decision, amendment or policy_event");
       }
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new RecordFormatException("invalid " + kind + " record " + o.string("id", "") + ": " + e.getMessage(), e);
@@ -336,6 +341,49 @@ public final class RecordCodec {
           o.integer("bytes_down"));
     }
     return AmendmentRecord.label(device, seq, time, decisionId, (int) o.integer("label"));
+  }
+
+  // ---- policy event
+
+  private static void writePolicyEvent(JsonWriter w, PolicyEventRecord r) throws IOException {
+    header(w, r);
+    w.name("fleet").value(r.fleet());
+    w.name("model").value(r.model());
+    w.name("event").value(r.event().jsonName());
+    w.name("reason").value(r.reason());
+    w.name("message").value(r.message());
+    w.name("version").value(r.version());
+    w.name("in_force_version").value(r.inForceVersion());
+    w.name("edge_model_hash").value(r.edgeModelHash());
+    w.name("policy_hash").value(r.policyHash());
+    if (r.policy().isPresent()) {
+      w.name("policy").value(r.policy().get());
+    }
+    w.endObject();
+  }
+
+  private static PolicyEventRecord decodePolicyEvent(JsonFields o) {
+    String device = o.string("device");
+    long seq = o.integer("seq");
+    checkId(o, device, seq);
+    PolicyEventRecord.Builder b = PolicyEventRecord.builder()
+        .device(device)
+        .seq(seq)
+        .timeMs(o.integer("time_ms"))
+        .fleet(o.string("fleet"))
+        .model(o.string("model"))
+        .event(PolicyEventRecord.Event.fromJsonName(o.string("event")))
+        .reason(o.string("reason"))
+        .message(o.string("message"))
+        .version(o.integer("version"))
+        .inForceVersion(o.integer("in_force_version"))
+        .edgeModelHash(o.string("edge_model_hash"));
+    if (o.has("policy")) {
+      b.policy(o.string("policy"));
+    }
+    // After the content, so that build() checks the recorded hash against it.
+    b.policyHash(o.string("policy_hash"));
+    return b.build();
   }
 
   // ---- helpers

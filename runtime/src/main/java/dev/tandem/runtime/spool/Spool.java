@@ -36,6 +36,11 @@ import java.util.Optional;
  *   <li>Disk budget: when all segments together exceed it, the oldest closed segments are
  *       deleted; their record count is added to {@link #evictedRecords()}, kept in
  *       {@code evictions.json} across restarts.
+ *   <li>Free space: the budget also keeps {@code reserveBytes} free on the file system. Below
+ *       that, the oldest closed segments are evicted (counted as above) before the file system
+ *       fills. A record that cannot be written all the same (the disk full with nothing left to
+ *       evict) is dropped, counted in {@link #droppedRecords()} by reason, and the segment is cut
+ *       back to its last whole line; appends succeed again as soon as there is space.
  *   <li>Durability follows the {@link FsyncPolicy}. A crash can leave the last line torn; on
  *       open, a torn tail of the newest segment is cut off (counted in {@link #repairedTornLines()})
  *       so appends continue on a line boundary, and {@link #read} skips and counts a torn last line.
@@ -50,6 +55,14 @@ public final class Spool implements AutoCloseable {
   private final long maxSegmentBytes;
   private final long diskBudgetBytes;
   private final FsyncPolicy fsync;
+  private final long reserveBytes;
+  private final java.nio.file.FileStore store;
+  private final java.util.Map<String, Long> dropped = new java.util.TreeMap<>();
+  private long droppedTotal;
+  private boolean dropsUnsaved;
+  private boolean lastWriteFailed;
+  private long bytesSinceSpaceCheck = Long.MAX_VALUE / 2;
+  private long lastSpaceCheckNanos;
 
   private FileChannel channel;
   private Path current;
@@ -69,8 +82,18 @@ public final class Spool implements AutoCloseable {
     this.maxSegmentBytes = b.maxSegmentBytes;
     this.diskBudgetBytes = b.diskBudgetBytes;
     this.fsync = b.fsync;
+    this.reserveBytes = b.reserveBytes;
     Files.createDirectories(dir);
+    this.store = Files.getFileStore(dir);
     loadEvictions();
+    try {
+      Path f = dir.resolve(EVICTIONS);
+      if (!Files.exists(f) || Files.size(f) != EVICTIONS_FILE_BYTES) {
+        saveEvictions(); // its padded size, while there is space
+      }
+    } catch (IOException e) {
+      // a full disk at open: saved later
+    }
     List<Path> segs = listSegments();
     for (int i = 0; i < segs.size() - 1; i++) {
       closedBytes += Files.size(segs.get(i));
@@ -103,6 +126,14 @@ public final class Spool implements AutoCloseable {
         throw new IllegalStateException("spool " + dir + " is closed");
       }
       try {
+        keepFreeSpace(line.length);
+      } catch (IOException e) {
+        // evicting failed: the write below decides whether this record is dropped
+      }
+      try {
+        if (!channel.isOpen()) {
+          openCurrent(); // a rotation that failed on a full disk
+        }
         if (currentBytes > 0 && currentBytes + line.length > maxSegmentBytes) {
           rotateLocked();
         }
@@ -117,10 +148,96 @@ public final class Spool implements AutoCloseable {
         } else if (!fsync.isNone() && System.nanoTime() - lastForceNanos >= fsync.intervalMs() * 1_000_000L) {
           force();
         }
-        evictOverBudget();
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot append to spool " + current, e);
+        dropLocked(REASON_WRITE_FAILED);
+        cutBackToLastLine();
+        throw new UncheckedIOException("cannot append to spool " + current + " (record dropped and counted)", e);
       }
+      lastWriteFailed = false;
+      try {
+        evictOverBudget();
+        if (dropsUnsaved) {
+          saveEvictions();
+          dropsUnsaved = false;
+        }
+      } catch (IOException e) {
+        // the record is written; the bookkeeping is tried again at the next append
+      }
+    }
+  }
+
+  /** The reason of a record dropped because it could not be written (a full or failing disk). */
+  public static final String REASON_WRITE_FAILED = "write_failed";
+
+  /**
+   * Counts a record that was never appended (its sequence number could not be reserved, say):
+   * it is reported with the evictions, as a gap that is not a loss.
+   */
+  public synchronized void recordDropped(String reason) {
+    dropLocked(reason);
+  }
+
+  private void dropLocked(String reason) {
+    dropped.merge(reason, 1L, Long::sum);
+    droppedTotal++;
+    dropsUnsaved = true;
+    lastWriteFailed = true;
+  }
+
+  /** Records dropped unwritten, over this directory's life (as far as could be saved). */
+  public synchronized long droppedRecords() {
+    return droppedTotal;
+  }
+
+  /** {@link #droppedRecords()} by reason, since this spool was opened. */
+  public synchronized java.util.Map<String, Long> droppedByReason() {
+    return new java.util.TreeMap<>(dropped);
+  }
+
+  /** Whether the last append (or record) was dropped: the spool cannot write now. */
+  public synchronized boolean writeFailing() {
+    return lastWriteFailed;
+  }
+
+  /** After a failed write: the segment back to its last whole line, so later appends stay readable. */
+  private void cutBackToLastLine() {
+    try {
+      if (channel.isOpen() && channel.size() > currentBytes) {
+        channel.truncate(currentBytes);
+      }
+    } catch (IOException e) {
+      // the torn tail is cut off when the spool is next opened
+    }
+  }
+
+  /**
+   * Before a write: when the file system's free space falls under the reserve, evicts the oldest
+   * closed segments until it does not (checked every 64 KiB written or every second).
+   */
+  private void keepFreeSpace(int next) throws IOException {
+    bytesSinceSpaceCheck += next;
+    long now = System.nanoTime();
+    if (bytesSinceSpaceCheck < 64 * 1024 && now - lastSpaceCheckNanos < 1_000_000_000L && !lastWriteFailed) {
+      return;
+    }
+    bytesSinceSpaceCheck = 0;
+    lastSpaceCheckNanos = now;
+    long usable = store.getUsableSpace();
+    if (usable - next >= reserveBytes) {
+      return;
+    }
+    boolean changed = false;
+    for (Path p : listSegments()) {
+      if (usable - next >= reserveBytes || p.equals(current)) {
+        break;
+      }
+      long size = Files.size(p);
+      evictSegment(p);
+      changed = true;
+      usable += size;
+    }
+    if (changed) {
+      saveEvictions();
     }
   }
 
@@ -220,8 +337,15 @@ public final class Spool implements AutoCloseable {
       return;
     }
     closed = true;
+    if (dropsUnsaved) {
+      try {
+        saveEvictions();
+      } catch (IOException e) {
+        // the drops since the last save are not kept across this restart
+      }
+    }
     try {
-      if (!fsync.isNone()) {
+      if (!fsync.isNone() && channel.isOpen()) {
         force();
       }
       channel.close();
@@ -362,23 +486,27 @@ public final class Spool implements AutoCloseable {
       if (closedBytes + currentBytes <= diskBudgetBytes || p.equals(current)) {
         break;
       }
-      byte[] bytes = Files.readAllBytes(p);
-      long lines = 0;
-      for (byte b : bytes) {
-        if (b == '\n') {
-          lines++;
-        }
-      }
-      Files.delete(p);
-      closedBytes -= bytes.length;
-      evictedRecords += lines;
-      evictedSegments++;
-      evictedBytes += bytes.length;
+      evictSegment(p);
       changed = true;
     }
     if (changed) {
       saveEvictions();
     }
+  }
+
+  private void evictSegment(Path p) throws IOException {
+    byte[] bytes = Files.readAllBytes(p);
+    long lines = 0;
+    for (byte b : bytes) {
+      if (b == '\n') {
+        lines++;
+      }
+    }
+    Files.delete(p);
+    closedBytes -= bytes.length;
+    evictedRecords += lines;
+    evictedSegments++;
+    evictedBytes += bytes.length;
   }
 
   private void loadEvictions() throws IOException {
@@ -392,29 +520,52 @@ public final class Spool implements AutoCloseable {
       evictedRecords = o.get("records").getAsLong();
       evictedSegments = o.get("segments").getAsLong();
       evictedBytes = o.get("bytes").getAsLong();
+      droppedTotal = o.has("dropped") ? o.get("dropped").getAsLong() : 0;
     } catch (RuntimeException e) {
       throw new IOException("cannot read " + f + ": " + e.getMessage(), e);
     }
   }
+
+  /** Size evictions.json is kept at, padded with spaces, so that updating it needs no new block. */
+  static final int EVICTIONS_FILE_BYTES = 256;
 
   private void saveEvictions() throws IOException {
     JsonObject o = new JsonObject();
     o.addProperty("records", evictedRecords);
     o.addProperty("segments", evictedSegments);
     o.addProperty("bytes", evictedBytes);
+    o.addProperty("dropped", droppedTotal);
+    StringBuilder text = new StringBuilder(o.toString());
+    while (text.length() < EVICTIONS_FILE_BYTES - 1) {
+      text.append(' ');
+    }
+    text.append('\n');
+    byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+    Path f = dir.resolve(EVICTIONS);
+    if (bytes.length == EVICTIONS_FILE_BYTES && Files.exists(f) && Files.size(f) == EVICTIONS_FILE_BYTES) {
+      // In place: one sector, and no new block, so the count is kept on a full disk too.
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+          ch.write(buf, buf.position());
+        }
+        ch.force(true);
+      }
+      return;
+    }
     Path tmp = dir.resolve(EVICTIONS + ".tmp");
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer buf = ByteBuffer.wrap((o + "\n").getBytes(StandardCharsets.UTF_8));
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
       while (buf.hasRemaining()) {
         ch.write(buf);
       }
       ch.force(true);
     }
     try {
-      Files.move(tmp, dir.resolve(EVICTIONS), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, dir.resolve(EVICTIONS), StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 
@@ -469,6 +620,7 @@ public final class Spool implements AutoCloseable {
     private long maxSegmentBytes = 1 << 20;
     private long diskBudgetBytes = 64L << 20;
     private FsyncPolicy fsync = FsyncPolicy.interval(1000);
+    private long reserveBytes = 1L << 20;
 
     private Builder(Path dir) {
       this.dir = Objects.requireNonNull(dir, "directory");
@@ -481,6 +633,12 @@ public final class Spool implements AutoCloseable {
 
     public Builder diskBudgetBytes(long v) {
       this.diskBudgetBytes = v;
+      return this;
+    }
+
+    /** Free space to leave on the file system (default 1 MiB): below it, old segments are evicted. */
+    public Builder reserveBytes(long v) {
+      this.reserveBytes = v;
       return this;
     }
 
@@ -498,6 +656,9 @@ public final class Spool implements AutoCloseable {
     public Spool build() {
       if (maxSegmentBytes < 1024) {
         throw new IllegalStateException("maxSegmentBytes must be >= 1024, was " + maxSegmentBytes);
+      }
+      if (reserveBytes < 0) {
+        throw new IllegalStateException("reserveBytes must be >= 0, was " + reserveBytes);
       }
       if (diskBudgetBytes < 2 * maxSegmentBytes) {
         throw new IllegalStateException("diskBudgetBytes must be >= 2 x maxSegmentBytes (" + 2 * maxSegmentBytes

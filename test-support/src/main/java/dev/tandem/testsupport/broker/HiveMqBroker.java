@@ -19,13 +19,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * HiveMQ CE in a child JVM, so that {@link #stop()} and {@link #start()} restart it on the same
  * port and {@link #pause()} freezes it like any broker process. The same configuration as the
- * cloud relay's embedded broker: one plain TCP listener on loopback, in-memory persistence.
+ * cloud relay's embedded broker: one plain TCP listener on loopback, in-memory persistence. Each
+ * start warms the broker up with a few thousand messages before the test gets it.
  */
 final class HiveMqBroker implements TestBroker {
   private static final long START_TIMEOUT_S = 120;
   private final int port;
   private final Path home;
   private final Path log;
+  private final Object logLock = new Object();
   private Process process;
   private boolean closed;
 
@@ -79,12 +81,13 @@ final class HiveMqBroker implements TestBroker {
     command.add("-Djava.io.tmpdir=" + home);
     command.add(HiveMqMain.class.getName());
     command.add(home.toString());
+    command.add(Integer.toString(port));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     // The class path goes through the environment: long JVM command lines are fragile.
     pb.environment().put("CLASSPATH", classPath());
     CountDownLatch ready = new CountDownLatch(1);
     try {
-      process = pb.start();
+      process = TestBrokers.track(pb.start());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start a JVM for the HiveMQ test broker", e);
     }
@@ -99,6 +102,7 @@ final class HiveMqBroker implements TestBroker {
           return this;
         }
         if (!p.isAlive()) {
+          TestBrokers.untrack(p);
           process = null;
           throw new IllegalStateException("the HiveMQ test broker exited with " + p.exitValue() + ": " + logText());
         }
@@ -119,7 +123,7 @@ final class HiveMqBroker implements TestBroker {
         if (line.equals(HiveMqMain.READY)) {
           ready.countDown();
         }
-        synchronized (log) {
+        synchronized (logLock) {
           Files.write(log, (line + System.lineSeparator()).getBytes(StandardCharsets.UTF_8),
               java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         }
@@ -141,6 +145,7 @@ final class HiveMqBroker implements TestBroker {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    TestBrokers.untrack(process);
     process = null;
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (TestBrokers.accepts(port) && System.nanoTime() < until) {
@@ -160,7 +165,7 @@ final class HiveMqBroker implements TestBroker {
 
   @Override
   public String logText() {
-    synchronized (log) {
+    synchronized (logLock) {
       try {
         return Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
       } catch (IOException e) {

@@ -142,7 +142,7 @@ public final class MosquittoBroker implements TestBroker {
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     try {
-      process = pb.start();
+      process = TestBrokers.track(pb.start());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + executable(), e);
     }
@@ -177,6 +177,7 @@ public final class MosquittoBroker implements TestBroker {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
     }
+    TestBrokers.untrack(process);
     process = null;
   }
 

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,7 +32,26 @@ public final class TestBrokers {
   /** The system property choosing the default broker: {@code hivemq} (default) or {@code mosquitto}. */
   public static final String DEFAULT_PROPERTY = "tandem.test.broker";
 
+  /** Broker processes still running, killed when the test JVM exits (e.g. a test left one frozen). */
+  private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "test-brokers-cleanup"));
+  }
+
   private TestBrokers() {}
+
+  /** Kills the process when this JVM exits, unless {@link #untrack} came first. */
+  static Process track(Process process) {
+    RUNNING.add(process);
+    return process;
+  }
+
+  static void untrack(Process process) {
+    if (process != null) {
+      RUNNING.remove(process);
+    }
+  }
 
   /** Starts the default broker on a free port. */
   public static TestBroker start() {

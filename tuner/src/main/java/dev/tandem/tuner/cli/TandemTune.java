@@ -2,6 +2,8 @@ package dev.tandem.tuner.cli;
 
 import dev.tandem.tuner.drift.DriftCommand;
 import dev.tandem.tuner.report.ReportCommand;
+import dev.tandem.tuner.synth.GenerateCommand;
+import dev.tandem.tuner.tune.TuneCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,7 +19,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tandem-tune 0.1.0",
     description = "Tunes Tandem's routing policy from a fleet's decision records.",
-    subcommands = {CommandLine.HelpCommand.class, ReportCommand.class, DriftCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, TuneCommand.class, GenerateCommand.class, ReportCommand.class,
+        DriftCommand.class})
 public final class TandemTune {
   /** Runs the command line and exits with its status. */
   public static void main(String[] args) {

@@ -50,6 +50,7 @@ public final class LogUploader implements AutoCloseable {
   private final long backoffMaxMs;
   private final FleetMetrics metrics;
   private final java.util.function.LongConsumer onAck;
+  private final java.util.function.Consumer<Error> onFatal;
   private final Map<String, CompletableFuture<String>> pendingAcks = new ConcurrentHashMap<>();
   private final Object wake = new Object();
   private final Random jitter;
@@ -66,6 +67,7 @@ public final class LogUploader implements AutoCloseable {
     long backoffInitialMs = 500;
     long backoffMaxMs = 30_000;
     java.util.function.LongConsumer onAck = seq -> { };
+    java.util.function.Consumer<Error> onFatal = e -> log.error("uploader failed", e);
 
     public Settings maxBatchRecords(int v) {
       maxBatchRecords = v;
@@ -85,6 +87,12 @@ public final class LogUploader implements AutoCloseable {
     /** Called on the upload thread with each acknowledged batch's highest sequence number. */
     public Settings onAck(java.util.function.LongConsumer listener) {
       onAck = listener;
+      return this;
+    }
+
+    /** Told when an {@link Error} ends the upload thread. */
+    public Settings onFatal(java.util.function.Consumer<Error> listener) {
+      onFatal = listener;
       return this;
     }
 
@@ -113,6 +121,7 @@ public final class LogUploader implements AutoCloseable {
     this.backoffMaxMs = s.backoffMaxMs;
     this.metrics = metrics;
     this.onAck = s.onAck;
+    this.onFatal = s.onFatal;
     this.jitter = new Random(deviceId.hashCode());
     metrics.describe("tandem_agent_upload_batches_total", "Log batches by outcome (acked, refused, timeout, failed)");
     link.handle(logsAckTopic, (topic, msg) -> onAck(msg));
@@ -188,6 +197,20 @@ public final class LogUploader implements AutoCloseable {
   }
 
   private void loop() {
+    try {
+      uploadUntilClosed();
+    } catch (Error e) {
+      running = false;
+      onFatal.accept(e);
+    }
+  }
+
+  /** Whether the upload thread runs (it ends on close or an {@link Error}). */
+  public boolean alive() {
+    return thread.isAlive();
+  }
+
+  private void uploadUntilClosed() {
     long backoff = backoffInitialMs;
     while (running) {
       try {

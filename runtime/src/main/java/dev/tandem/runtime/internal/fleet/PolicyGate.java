@@ -3,6 +3,7 @@ package dev.tandem.runtime.internal.fleet;
 import com.google.gson.JsonObject;
 import dev.tandem.runtime.policy.InvalidPolicyException;
 import dev.tandem.runtime.policy.Policy;
+import dev.tandem.runtime.record.PolicyEventRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -23,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * current one, it was made for this device's edge model (its {@code edge_model_hash} equals
  * the model's SHA-256, or names no model), and its canary includes this device: the runtime's
  * own {@code Policy.rejection}. Otherwise the last good policy stays, and the rejection is recorded:
- * logged, counted in {@code tandem_agent_policy_rejections_total{reason}}, and appended to
- * {@code policy-events.jsonl} in the state directory, which also keeps the last good policy
+ * logged, counted in {@code tandem_agent_policy_rejections_total{reason}}, written to the spool as
+ * a {@code policy_event} record (applications too), and appended to {@code policy-events.jsonl} in the state directory, which also keeps the last good policy
  * ({@code policy.json}) so a restart without a broker starts from it.
  *
  * <p>The same version arriving again (a retained message redelivered on reconnect) is not a
@@ -64,6 +65,7 @@ public final class PolicyGate {
   private final String edgeModelHash;
   private final Path stateDir;
   private final Function<Policy, Optional<String>> apply;
+  private final Rejections rejections;
   private final FleetMetrics metrics;
   private final Clock clock;
   private final int maxBytes;
@@ -83,6 +85,18 @@ public final class PolicyGate {
   /** As above; a policy over {@code maxBytes} is rejected {@code too_large} before it is parsed. */
   public PolicyGate(String deviceId, String edgeModelHash, Policy initial, Path stateDir,
       Function<Policy, Optional<String>> apply, FleetMetrics metrics, Clock clock, int maxBytes) {
+    this(deviceId, edgeModelHash, initial, stateDir, apply, Rejections.none(), metrics, clock, maxBytes);
+  }
+
+  /**
+   * As above; {@code rejections} records what this gate rejects itself (before the runtime sees
+   * it) as a {@code policy_event} record ({@code Tandem::recordPolicyRejected}). The runtime
+   * records what it applies or rejects.
+   */
+  public PolicyGate(String deviceId, String edgeModelHash, Policy initial, Path stateDir,
+      Function<Policy, Optional<String>> apply, Rejections rejections, FleetMetrics metrics, Clock clock,
+      int maxBytes) {
+    this.rejections = rejections;
     this.maxBytes = maxBytes;
     this.deviceId = deviceId;
     this.edgeModelHash = edgeModelHash;
@@ -159,8 +173,8 @@ public final class PolicyGate {
   public Outcome offer(byte[] payload, String source) {
     if (payload.length > maxBytes) {
       synchronized (this) {
-        return reject(Outcome.TOO_LARGE, -1, "policy of " + payload.length + " bytes, over the limit of "
-            + maxBytes + " (policy.max_bytes)", source);
+        return rejectHere(Outcome.TOO_LARGE, -1, "", "too_large: policy of " + payload.length
+            + " bytes, over the limit of " + maxBytes + " (policy.max_bytes)", source);
       }
     }
     return offer(new String(payload, StandardCharsets.UTF_8), source);
@@ -169,16 +183,16 @@ public final class PolicyGate {
   /** Considers one policy document; returns what was done with it. Never throws for bad input. */
   public synchronized Outcome offer(String json, String source) {
     if (json.length() > maxBytes) { // chars <= bytes: a cheap first check
-      return reject(Outcome.TOO_LARGE, -1, "policy of " + json.length() + " characters, over the limit of "
-          + maxBytes + " bytes (policy.max_bytes)", source);
+      return rejectHere(Outcome.TOO_LARGE, -1, "", "too_large: policy of " + json.length()
+          + " characters, over the limit of " + maxBytes + " bytes (policy.max_bytes)", source);
     }
     Policy p;
     try {
       p = Policy.fromJson(json);
     } catch (InvalidPolicyException e) {
-      return reject(Outcome.INVALID, -1, e.getMessage(), source);
+      return rejectHere(Outcome.INVALID, -1, "", "invalid: " + e.getMessage(), source);
     } catch (RuntimeException e) {
-      return reject(Outcome.INVALID, -1, String.valueOf(e.getMessage()), source);
+      return rejectHere(Outcome.INVALID, -1, "", "invalid: " + e.getMessage(), source);
     }
     if (p.version() == current.version() && p.equals(current)) {
       return Outcome.SAME_VERSION;
@@ -186,9 +200,10 @@ public final class PolicyGate {
     // The runtime's own rule (newer, this edge model, inside the canary), so the gate and the
     // facade never disagree.
     Optional<String> why = current.rejection(p, deviceId, edgeModelHash);
-    if (!why.isPresent()) {
-      why = apply.apply(p);
+    if (why.isPresent()) {
+      return rejectHere(outcomeOf(why.get()), p.version(), PolicyEventRecord.contentHash(p), why.get(), source);
     }
+    why = apply.apply(p); // the runtime records a policy_event either way
     if (why.isPresent()) {
       return reject(outcomeOf(why.get()), p.version(), why.get(), source);
     }
@@ -202,6 +217,31 @@ public final class PolicyGate {
     }
     log.info("applied policy version {} from {}", p.version(), source);
     return Outcome.APPLIED;
+  }
+
+  private Outcome rejectHere(Outcome outcome, long version, String policyHash, String why, String source) {
+    try {
+      rejections.record(version, policyHash, why);
+    } catch (RuntimeException e) {
+      log.warn("cannot record the rejected policy as a policy_event: {}", e.toString());
+    }
+    return reject(outcome, version, why, source);
+  }
+
+  /** Records a policy the gate rejected before offering it to the runtime. */
+  @FunctionalInterface
+  public interface Rejections {
+    /**
+     * @param version the policy's version, -1 when unreadable
+     * @param policyHash its content hash, "" when it did not parse
+     * @param why {@code reason: detail}
+     */
+    void record(long version, String policyHash, String why);
+
+    /** Records nothing. */
+    static Rejections none() {
+      return (v, h, w) -> { };
+    }
   }
 
   private static Outcome outcomeOf(String rejection) {

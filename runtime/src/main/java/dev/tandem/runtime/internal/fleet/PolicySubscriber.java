@@ -11,7 +11,20 @@ public final class PolicySubscriber {
 
   /** Registers the subscription on {@code link}. */
   public static void follow(MqttLink link, String policyTopic, PolicyGate gate) {
-    link.handle(policyTopic, (topic, msg) ->
-        gate.offer(msg.getPayload(), "topic " + topic));
+    follow(link, policyTopic, gate, e -> {
+      throw e;
+    });
+  }
+
+  /** As above; {@code onFatal} is told when handling a policy ends in an {@link Error}. */
+  public static void follow(MqttLink link, String policyTopic, PolicyGate gate,
+      java.util.function.Consumer<Error> onFatal) {
+    link.handle(policyTopic, (topic, msg) -> {
+      try {
+        gate.offer(msg.getPayload(), "topic " + topic);
+      } catch (Error e) {
+        onFatal.accept(e);
+      }
+    });
   }
 }

@@ -85,7 +85,8 @@ public final class SpoolUploadQueue implements UploadQueue {
 
   @Override
   public long evictedTotal() {
-    return spool.evictedRecords();
+    // Records dropped unwritten (a full disk) are gaps of the same kind: not lost in transit.
+    return spool.evictedRecords() + spool.droppedRecords();
   }
 
   /** The highest sequence number in the spool, or 0 when it is empty (read at start). */

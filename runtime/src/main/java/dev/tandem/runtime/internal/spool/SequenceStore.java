@@ -19,7 +19,9 @@ import java.nio.file.StandardOpenOption;
  * temporary file, forced, and renamed over the old one before any number of the new block is
  * handed out. After a crash the store continues from that number, strictly above every number
  * handed out before; the unused rest of a block shows as a gap, which a collector counts as
- * loss only if no record carries those numbers, and none does.
+ * loss only if no record carries those numbers, and none does. On a full disk the store keeps
+ * handing out numbers (inference never stops) but says they are not {@link #durable}; records
+ * under those numbers are dropped and counted, so no number is ever written twice.
  */
 public final class SequenceStore {
   /** The file name in the spool directory. */
@@ -29,6 +31,8 @@ public final class SequenceStore {
   private final int block;
   private long next;
   private long reservedUpTo; // exclusive
+  private boolean failing;
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SequenceStore.class);
 
   private SequenceStore(Path file, int block, long start) {
     this.file = file;
@@ -70,15 +74,36 @@ public final class SequenceStore {
   }
 
   /**
-   * The next number. Costs a file write and fsync once per block.
-   *
-   * @throws UncheckedIOException if a new block cannot be made durable
+   * The next number; never throws and never blocks on a full disk. Costs a file write and fsync
+   * once per block. When a new block cannot be made durable (a full or failing disk) the number
+   * is handed out all the same but is not {@link #durable}: a restart could hand it out again, so
+   * no record may be written under it; the reservation is tried again at the next number.
    */
   public synchronized long next() {
     if (next >= reservedUpTo) {
-      reserve(next + block);
+      try {
+        reserve(next + block);
+        if (failing) {
+          failing = false;
+          log.info("sequence numbers reserved again in {} from {}", file, next);
+        }
+      } catch (UncheckedIOException e) {
+        if (!failing) {
+          failing = true;
+          log.warn("cannot reserve sequence numbers in {} ({}); records are dropped until it can",
+              file, e.getCause() != null ? e.getCause().toString() : e.toString());
+        }
+      }
     }
     return next++;
+  }
+
+  /**
+   * Whether {@code seq} lies below the durable reservation: no restart can hand it out again, so
+   * a record may carry it.
+   */
+  public synchronized boolean durable(long seq) {
+    return seq < reservedUpTo;
   }
 
   /** The number {@link #next()} would return, without taking it. */

@@ -1,0 +1,241 @@
+package dev.tandem.tuner.tune;
+
+import dev.tandem.runtime.device.NetworkType;
+import dev.tandem.runtime.offload.OffloadStatus;
+import dev.tandem.runtime.policy.DecisionContext;
+import dev.tandem.runtime.policy.Mode;
+import dev.tandem.runtime.policy.Policy;
+import dev.tandem.runtime.policy.Route;
+import dev.tandem.runtime.policy.RouteDecision;
+import dev.tandem.runtime.record.CloudResult;
+import dev.tandem.runtime.record.DecisionRecord;
+import dev.tandem.runtime.signal.SignalKind;
+import dev.tandem.tuner.store.DeviceLog;
+import dev.tandem.tuner.store.LoggedDecision;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongFunction;
+
+/**
+ * The decisions the tuner works on, as compact columns (about 60 bytes a decision, so 10 million
+ * decisions take some 600 MB of heap; the records themselves are read one device at a time and
+ * dropped). Rows are grouped by device in sequence order.
+ *
+ * <p>For each decision it keeps, besides what was logged, the replay of two variants of the
+ * candidate policy with the runtime's own {@link Policy#decide}: the route if the candidate's
+ * threshold calls the input <em>not confident</em> ({@link #low}: the cloud base, through every
+ * rule that can forbid asking) and if it calls it <em>confident</em> ({@link #high}: the edge
+ * base with the policy's exploration). A threshold candidate's route on a decision is one of the
+ * two, chosen by comparing the decision's signal with the threshold, so the whole threshold grid
+ * is evaluated without another call to {@code decide}. The cost budget (a rule with memory) is
+ * replayed with the budget lifted here and re-applied per candidate in sequence order
+ * ({@link Estimator}); the round-trip state is taken as recorded.
+ */
+final class FleetTable {
+  /** Route codes of {@link #low}, {@link #high} and {@link #logAsk}. */
+  static final byte NONE = 0;
+  static final byte LIVE = 1;
+  static final byte SHADOW = 2;
+
+  final SignalKind signal;
+  int rows;
+  int devices;
+  final List<String> deviceIds = new ArrayList<>();
+  int[] deviceStart = new int[16];
+  /** The signal oriented so that higher is more confident (entropy negated). */
+  float[] z = new float[1024];
+  byte[] net = new byte[1024];
+  byte[] cls = new byte[1024];
+  byte[] low = new byte[1024];
+  byte[] high = new byte[1024];
+  byte[] logAsk = new byte[1024];
+  /** 1: the logged request's answer came in time; 0: no request; 2: a request without one. */
+  byte[] status = new byte[1024];
+  byte[] fallbackReason = new byte[1024];
+  boolean[] explored = new boolean[1024];
+  float[] propensity = new float[1024];
+  short[] edgePred = new short[1024];
+  short[] cloudInTime = new short[1024];
+  short[] cloudAny = new short[1024];
+  short[] label = new short[1024];
+  float[] edgeUsd = new float[1024];
+  float[] askUsd = new float[1024];
+  float[] expectedOffloadUsd = new float[1024];
+  float[] latencyMs = new float[1024];
+  float[] edgeAnswerMs = new float[1024];
+  float[] roundTripMs = new float[1024];
+  long[] timeMs = new long[1024];
+
+  final List<String> networks = new ArrayList<>();
+  final List<String> classes = new ArrayList<>();
+  final List<String> fallbackReasons = new ArrayList<>();
+  long identityChecked;
+  long identityMismatches;
+  final List<String> identityExamples = new ArrayList<>();
+  long skippedNoSignal;
+  long skippedOtherModel;
+  final Map<Long, Long> decisionsByVersion = new LinkedHashMap<>();
+  final Map<String, Long> decisionsByEdgeModel = new LinkedHashMap<>();
+
+  private final Policy base;
+  private final LongFunction<Policy> logging;
+  private final Map<Long, Policy[]> variants = new HashMap<>();
+
+  /**
+   * @param base the policy whose threshold is tuned (its rules, exploration and segments apply to
+   *     every candidate)
+   * @param logging the policy of each logged version (for the replay identity); null when unknown
+   */
+  FleetTable(Policy base, SignalKind signal, LongFunction<Policy> logging) {
+    this.base = base;
+    this.signal = signal;
+    this.logging = logging;
+  }
+
+  /** Adds one device's decisions. */
+  void add(DeviceLog log) {
+    int start = rows;
+    for (LoggedDecision ld : log.decisions()) {
+      DecisionRecord r = ld.record();
+      DecisionContext ctx = r.context();
+      if (!ctx.signals().isPresent() || !r.edge().isPresent()) {
+        skippedNoSignal++;
+        continue;
+      }
+      decisionsByEdgeModel.merge(r.edgeModelHash(), 1L, Long::sum);
+      if (!base.edgeModelHash().isEmpty() && !base.edgeModelHash().equals(r.edgeModelHash())) {
+        skippedOtherModel++;
+        continue;
+      }
+      decisionsByVersion.merge(r.policyVersion(), 1L, Long::sum);
+      Policy logged = logging.apply(r.policyVersion());
+      if (logged != null) {
+        identityChecked++;
+        RouteDecision again = logged.decide(ctx);
+        if (!again.equals(r.decided())) {
+          identityMismatches++;
+          if (identityExamples.size() < 5) {
+            identityExamples.add(r.id() + ": recorded " + r.decided() + ", replayed " + again);
+          }
+        }
+      }
+      grow();
+      int i = rows++;
+      double v = ctx.signals().get().value(signal);
+      z[i] = (float) (signal.higherIsConfident() ? v : -v);
+      net[i] = index(networks, ctx.device().networkType().jsonName());
+      cls[i] = index(classes, ctx.device().deviceClass());
+      Policy[] var = variants(r.policyVersion());
+      DecisionContext unlimited = base.hasCostBudget()
+          ? ctx.toBuilder().budgetAvailableUsd(Double.MAX_VALUE).build() : ctx;
+      low[i] = code(var[0].decide(unlimited).route());
+      high[i] = code(var[1].decide(unlimited).route());
+      Route decided = r.decided().route();
+      logAsk[i] = code(decided);
+      explored[i] = r.decided().explored();
+      propensity[i] = (float) r.decided().propensity();
+      edgePred[i] = (short) r.edge().get().prediction();
+      CloudResult c = r.cloud().orElse(null);
+      boolean inTime = c != null && c.status() == OffloadStatus.OK && c.prediction() >= 0;
+      status[i] = c == null ? 0 : inTime ? (byte) 1 : (byte) 2;
+      fallbackReason[i] = status[i] == 2 ? index(fallbackReasons, c.status().wireName()) : -1;
+      cloudInTime[i] = (short) (inTime ? c.prediction() : -1);
+      int any = inTime ? c.prediction() : ld.lateReply().filter(l -> l.status() == OffloadStatus.OK)
+          .map(CloudResult::prediction).orElse(-1);
+      cloudAny[i] = (short) any;
+      label[i] = (short) ld.label();
+      edgeUsd[i] = (float) r.cost().edgeUsd();
+      askUsd[i] = (float) (r.cost().networkUsd() + r.cost().cloudUsd());
+      expectedOffloadUsd[i] = (float) ctx.expectedOffloadUsd();
+      latencyMs[i] = (float) r.latencyMs();
+      // the edge's answer is ready when the policy decides
+      edgeAnswerMs[i] = (float) (decided == Route.CLOUD || r.route() == Route.EDGE_FALLBACK
+          ? ctx.elapsedMs() : r.latencyMs());
+      roundTripMs[i] = (float) (c == null ? -1 : c.roundTripMs());
+      timeMs[i] = r.timeMs();
+    }
+    if (rows > start) {
+      if (devices + 1 >= deviceStart.length) {
+        deviceStart = Arrays.copyOf(deviceStart, deviceStart.length * 2);
+      }
+      deviceStart[devices] = start;
+      deviceStart[devices + 1] = rows;
+      devices++;
+      deviceIds.add(log.device());
+    }
+  }
+
+  private Policy[] variants(long version) {
+    return variants.computeIfAbsent(version, v -> {
+      Policy.Builder b = base.toBuilder().version(v);
+      return new Policy[] {b.mode(Mode.CLOUD_ONLY).build(), base.toBuilder().version(v).mode(Mode.EDGE_ONLY).build()};
+    });
+  }
+
+  static byte code(Route r) {
+    return r == Route.CLOUD ? LIVE : r == Route.SHADOW ? SHADOW : NONE;
+  }
+
+  private static byte index(List<String> names, String name) {
+    int i = names.indexOf(name);
+    if (i < 0) {
+      names.add(name);
+      i = names.size() - 1;
+    }
+    return (byte) i;
+  }
+
+  int deviceStart(int d) {
+    return deviceStart[d];
+  }
+
+  int deviceEnd(int d) {
+    return deviceStart[d + 1];
+  }
+
+  private void grow() {
+    if (rows < z.length) {
+      return;
+    }
+    int n = z.length * 2;
+    z = Arrays.copyOf(z, n);
+    net = Arrays.copyOf(net, n);
+    cls = Arrays.copyOf(cls, n);
+    low = Arrays.copyOf(low, n);
+    high = Arrays.copyOf(high, n);
+    logAsk = Arrays.copyOf(logAsk, n);
+    status = Arrays.copyOf(status, n);
+    fallbackReason = Arrays.copyOf(fallbackReason, n);
+    explored = Arrays.copyOf(explored, n);
+    propensity = Arrays.copyOf(propensity, n);
+    edgePred = Arrays.copyOf(edgePred, n);
+    cloudInTime = Arrays.copyOf(cloudInTime, n);
+    cloudAny = Arrays.copyOf(cloudAny, n);
+    label = Arrays.copyOf(label, n);
+    edgeUsd = Arrays.copyOf(edgeUsd, n);
+    askUsd = Arrays.copyOf(askUsd, n);
+    expectedOffloadUsd = Arrays.copyOf(expectedOffloadUsd, n);
+    latencyMs = Arrays.copyOf(latencyMs, n);
+    edgeAnswerMs = Arrays.copyOf(edgeAnswerMs, n);
+    roundTripMs = Arrays.copyOf(roundTripMs, n);
+    timeMs = Arrays.copyOf(timeMs, n);
+  }
+
+  /** Whether any decision carries a label. */
+  boolean hasLabels() {
+    for (int i = 0; i < rows; i++) {
+      if (label[i] >= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  NetworkType networkType(int netIndex) {
+    return NetworkType.fromJsonName(networks.get(netIndex));
+  }
+}
