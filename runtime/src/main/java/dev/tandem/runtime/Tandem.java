@@ -31,7 +31,7 @@ import dev.tandem.runtime.signal.ClassificationScorer;
 import dev.tandem.runtime.signal.Signals;
 import dev.tandem.runtime.internal.spool.SequenceStore;
 import dev.tandem.runtime.capture.Capture;
-import dev.tandem.runtime.capture.CaptureStore;
+import dev.tandem.runtime.internal.capture.CaptureStore;
 import dev.tandem.runtime.spool.Spool;
 import dev.tandem.runtime.text.Encoding;
 import dev.tandem.runtime.text.TextInput;

@@ -362,6 +362,32 @@ class TandemTest {
   }
 
   @Test
+  void policyEvents_startUpdatesAndRejections_areRecordsInTheSpool_withTheAppliedContent() {
+    Policy v2 = CASCADE.toBuilder().version(2).threshold(0.5).build();
+    policies.add(v2);
+    try (Tandem t = tandem(CASCADE, cloud()).build()) {
+      t.recordPolicyInForce();
+      t.updatePolicy(CASCADE);
+      t.updatePolicy(v2);
+      t.recordPolicyRejected(-1, "", "invalid: policy field 'mode' is missing");
+    }
+    List<dev.tandem.runtime.record.PolicyEventRecord> ev = new ArrayList<>();
+    for (Record r : spooled()) {
+      if (r instanceof dev.tandem.runtime.record.PolicyEventRecord) {
+        ev.add((dev.tandem.runtime.record.PolicyEventRecord) r);
+      }
+    }
+    assertThat(ev).extracting(e -> e.event().jsonName() + " " + e.reason() + " v" + e.version() + " in force "
+        + e.inForceVersion()).containsExactly("applied start v1 in force 1", "rejected older_version v1 in force 1",
+            "applied update v2 in force 2", "rejected invalid v-1 in force 2");
+    assertThat(ev).extracting(Record::seq).isSorted().doesNotHaveDuplicates();
+    assertThat(ev.get(2).policy()).contains(v2.toJson());
+    assertThat(ev.get(2).policyHash()).isEqualTo(dev.tandem.runtime.record.PolicyEventRecord.contentHash(v2));
+    assertThat(ev.get(1).policy()).as("a rejection keeps the hash only").isEmpty();
+    assertThat(ev.get(3).policyHash()).isEmpty();
+  }
+
+  @Test
   void build_policyForAnotherEdgeModel_isRefused() {
     Policy p = CASCADE.toBuilder().edgeModelHash("ab".repeat(32)).build();
     assertThatThrownBy(() -> tandem(p, null).build()).isInstanceOf(IllegalStateException.class)

@@ -6,6 +6,7 @@ import dev.tandem.runtime.internal.mqtt.MqttSession;
 import dev.tandem.runtime.internal.protocol.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.time.Clock;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +46,7 @@ public final class Collector implements AutoCloseable {
 
   private final Options opts;
   private final LogStore store;
+  private final CaptureFiles captures;
   private final CollectorMetrics metrics;
   /** The broker connection: subscriptions renewed on every connect, delivery probe, fresh clients. */
   private final MqttSession session;
@@ -130,6 +132,7 @@ public final class Collector implements AutoCloseable {
       throw new IllegalArgumentException("brokerUrl and clientId are required");
     }
     this.metrics = new CollectorMetrics(registry, store);
+    this.captures = new CaptureFiles(store.root(), Clock.systemUTC());
     this.decoder = new BatchDecoder(opts.limits);
     MqttSession.Builder sb = MqttSession.builder(opts.brokerUrl, opts.clientId)
         .name("collector " + opts.clientId)
@@ -189,6 +192,8 @@ public final class Collector implements AutoCloseable {
     }, metrics.acks, MAX_QUEUED_ACKS, ACK_MAX_AGE_MS, System::currentTimeMillis,
         e -> opts.failures.fatal("collector " + opts.clientId + " ack sender", e));
     session.subscribe(subscription(), 1, this::handleGuarded);
+    // Captured inputs (opt-in on devices): filed apart from the records, never acknowledged.
+    session.subscribe(captureSubscription(), 1, this::handleGuarded);
     try {
       session.connect();
     } catch (MqttException | RuntimeException e) {
@@ -229,8 +234,28 @@ public final class Collector implements AutoCloseable {
     return "$share/" + SHARE_GROUP + "/" + opts.prefix + "/logs/+";
   }
 
+  /** The shared subscription for captured inputs (opt-in on devices). */
+  public String captureSubscription() {
+    return "$share/" + SHARE_GROUP + "/" + opts.prefix + "/captures/+";
+  }
+
+  /** A captured input: filed under captures/, never acknowledged (the device deletes it on the broker's ack). */
+  private void handleCapture(String device, MqttMessage msg) {
+    try {
+      captures.store(device, msg.getPayload());
+    } catch (CaptureFiles.RefusedException e) {
+      log.warn("refused a capture from {}: {}", device, e.getMessage());
+    } catch (IOException e) {
+      log.error("could not store a capture from {}: {}", device, e.toString());
+    }
+  }
+
   void handle(String topic, MqttMessage msg) {
     String device = topic.substring(topic.lastIndexOf('/') + 1);
+    if (topic.startsWith(opts.prefix + "/captures/")) {
+      handleCapture(device, msg);
+      return;
+    }
     Envelope env;
     try {
       env = envelope(device, msg);

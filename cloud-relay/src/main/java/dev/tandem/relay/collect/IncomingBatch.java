@@ -14,8 +14,11 @@ public final class IncomingBatch {
   /** Device ids and batch ids become file names: keep them to a safe alphabet. */
   static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
-  /** Widest unused range accepted (a sequence block is far smaller). */
+  /** Widest unused range accepted, and most numbers all of a batch's ranges may cover (a sequence block is far smaller). */
   static final long MAX_UNUSED_RANGE = 1_000_000;
+
+  /** Most unused ranges in one batch (one per restart whose rest of a block was skipped). */
+  static final int MAX_UNUSED_RANGES = 1_000;
 
   private final String device;
   private final String batchId;
@@ -60,6 +63,18 @@ public final class IncomingBatch {
     this.seqTo = seqTo;
     this.evictedTotal = evictedTotal;
     this.lines = Collections.unmodifiableList(new ArrayList<>(lines));
+    if (unused.size() > MAX_UNUSED_RANGES) {
+      throw new IllegalArgumentException(unused.size() + " unused ranges, more than " + MAX_UNUSED_RANGES);
+    }
+    long width = 0;
+    for (long[] r : unused) {
+      if (r.length == 2 && r[0] <= r[1]) {
+        width += r[1] - r[0] + 1;
+      }
+    }
+    if (width > MAX_UNUSED_RANGE) {
+      throw new IllegalArgumentException("unused ranges cover " + width + " numbers, more than " + MAX_UNUSED_RANGE);
+    }
     for (long[] r : unused) {
       if (r.length != 2 || r[0] > r[1] || r[0] < 0) {
         throw new IllegalArgumentException("unused ranges must be from-to with from <= to");

@@ -71,6 +71,24 @@ class BatchDecoderTest {
     assertThat(reopened.lost()).isZero();
   }
 
+  @Test
+  void unusedRanges_boundedInCountAndWidth_soNoBatchCostsUnboundedWork() {
+    java.util.List<long[]> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 1_001; i++) {
+      many.add(new long[] {i * 10L, i * 10L + 1});
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> new IncomingBatch("d", "b", 1, 2, 0, java.util.Collections.emptyList(), many))
+        .hasMessageContaining("more than 1000");
+    java.util.List<long[]> wide = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      wide.add(new long[] {i * 1_000_000L, i * 1_000_000L + 500_000});
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> new IncomingBatch("d", "b", 1, 2, 0, java.util.Collections.emptyList(), wide))
+        .hasMessageContaining("cover");
+  }
+
   static void assertRefused(BatchDecoder d, byte[] payload, Reason reason) {
     assertThatThrownBy(() -> d.lines(payload)).isInstanceOf(BatchRefusedException.class)
         .satisfies(e -> assertThat(((BatchRefusedException) e).reason()).isEqualTo(reason));

@@ -1,11 +1,13 @@
 package dev.tandem.agent.config;
 
 import com.google.gson.JsonObject;
+import dev.tandem.runtime.capture.Capture;
 import dev.tandem.runtime.internal.json.JsonFields;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -41,10 +43,11 @@ public final class AgentConfig {
   private final Input input;
   private final Optional<Path> outputFile;
   private final DeviceStateConfig deviceState;
+  private final Capture capture;
 
   private AgentConfig(JsonFields root, Path base) {
     root.allow("device_id", "fleet", "device_class", "model", "preprocessing", "policy", "broker",
-        "offload", "prices", "spool", "upload", "input", "output", "device_state");
+        "offload", "prices", "spool", "upload", "input", "output", "device_state", "capture");
     deviceId = root.nonEmptyString("device_id");
     checkLevel("device_id", deviceId);
     fleet = root.nonEmptyString("fleet");
@@ -79,6 +82,30 @@ public final class AgentConfig {
     outputFile = out.has("file") && !out.string("file", "-").equals("-")
         ? Optional.of(resolve(out, base, "file", null)) : Optional.empty();
     deviceState = new DeviceStateConfig(root.objectOrEmpty("device_state"), base);
+    capture = capture(root.objectOrEmpty("capture"), base, spool.dir());
+  }
+
+  /** {@code capture}: opt-in capture of selected decisions' inputs (off unless enabled). */
+  private static Capture capture(JsonFields j, Path base, Path spoolDir) {
+    j.allow("enabled", "offloaded", "shadow", "explored", "below_confidence", "retention_days", "dir");
+    boolean enabled = j.bool("enabled", false);
+    Capture.Builder b = Capture.builder().enabled(enabled)
+        .offloaded(j.bool("offloaded", false))
+        .shadow(j.bool("shadow", false))
+        .explored(j.bool("explored", false))
+        .belowConfidence(j.number("below_confidence", 0, 0, 1))
+        .retention(Duration.ofDays(j.integer("retention_days", 7, 1, 3650)))
+        .directory(resolve(j, base, "dir", spoolDir.resolve("captures")));
+    try {
+      return b.build();
+    } catch (IllegalStateException e) {
+      throw new ConfigException("capture", e.getMessage());
+    }
+  }
+
+  /** Capture of inputs for hard examples; {@link Capture#off()} unless the config enables it. */
+  public Capture capture() {
+    return capture;
   }
 
   /** Largest config file read: 1 MiB (a real one is a few KiB). */

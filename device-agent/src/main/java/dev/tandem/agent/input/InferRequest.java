@@ -2,8 +2,7 @@ package dev.tandem.agent.input;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.tandem.runtime.internal.json.JsonFields;
 import dev.tandem.runtime.model.ElementType;
 import dev.tandem.runtime.model.Tensor;
 import java.nio.ByteBuffer;
@@ -42,32 +41,19 @@ public final class InferRequest {
     if (json.length() > MAX_BYTES) {
       throw new InvalidRequestException("request larger than " + MAX_BYTES + " bytes");
     }
-    JsonObject o;
-    try {
-      JsonElement e = JsonParser.parseString(json);
-      if (!e.isJsonObject()) {
-        throw new InvalidRequestException("a request must be a JSON object");
+    JsonFields o = JsonFields.parse(json, InferRequest::error);
+    String id = "";
+    if (o.has("id")) {
+      JsonElement e = o.raw().get("id");
+      if (!e.isJsonPrimitive()) {
+        throw o.error("id", "must be a string or a number");
       }
-      o = e.getAsJsonObject();
-    } catch (com.google.gson.JsonParseException e) {
-      throw new InvalidRequestException("request is not JSON: " + e.getMessage());
+      id = e.getAsString(); // a number is echoed as written
     }
-    String id = o.has("id") && !o.get("id").isJsonNull() ? o.get("id").getAsString() : "";
-    String text = null;
-    if (o.has("text")) {
-      if (!o.get("text").isJsonPrimitive()) {
-        throw new InvalidRequestException("text must be a string");
-      }
-      text = o.get("text").getAsString();
-    }
+    String text = o.string("text", null);
     List<Tensor> tensors = new ArrayList<>();
-    if (o.has("inputs")) {
-      if (!o.get("inputs").isJsonArray()) {
-        throw new InvalidRequestException("inputs must be an array of tensors");
-      }
-      for (JsonElement t : o.getAsJsonArray("inputs")) {
-        tensors.add(tensor(t));
-      }
+    for (JsonFields t : o.objectsOrEmpty("inputs")) {
+      tensors.add(tensor(t));
     }
     if (text == null && tensors.isEmpty()) {
       throw new InvalidRequestException("a request needs \"text\" or \"inputs\"");
@@ -75,34 +61,28 @@ public final class InferRequest {
     return new InferRequest(id, text, Collections.unmodifiableList(tensors));
   }
 
-  private static Tensor tensor(JsonElement e) {
-    if (!e.isJsonObject()) {
-      throw new InvalidRequestException("each input must be an object {name, type, shape, data}");
-    }
-    JsonObject t = e.getAsJsonObject();
-    for (String f : new String[] {"name", "type", "shape", "data"}) {
-      if (!t.has(f)) {
-        throw new InvalidRequestException("input is missing \"" + f + "\"");
-      }
-    }
-    String name = t.get("name").getAsString();
+  private static InvalidRequestException error(String path, String value, String problem) {
+    return new InvalidRequestException((path.isEmpty() ? "request " : path + " ") + problem
+        + (value.isEmpty() ? "" : ", was " + value));
+  }
+
+  private static Tensor tensor(JsonFields t) {
+    String name = t.string("name");
     ElementType type;
     try {
-      type = ElementType.fromWireName(t.get("type").getAsString());
+      type = ElementType.fromWireName(t.string("type"));
     } catch (IllegalArgumentException ex) {
       throw new InvalidRequestException("input " + name + ": " + ex.getMessage());
     }
-    JsonArray shapeJson = t.getAsJsonArray("shape");
-    long[] shape = new long[shapeJson.size()];
+    long[] shape = t.integers("shape");
     long count = 1;
-    for (int i = 0; i < shape.length; i++) {
-      shape[i] = shapeJson.get(i).getAsLong();
-      if (shape[i] < 0) {
-        throw new InvalidRequestException("input " + name + ": negative dimension " + shape[i]);
+    for (long dim : shape) {
+      if (dim < 0) {
+        throw new InvalidRequestException("input " + name + ": negative dimension " + dim);
       }
-      count *= shape[i];
+      count *= dim;
     }
-    JsonArray data = t.getAsJsonArray("data");
+    JsonArray data = t.array("data");
     if (data.size() != count) {
       throw new InvalidRequestException("input " + name + ": shape holds " + count
           + " elements, data has " + data.size());

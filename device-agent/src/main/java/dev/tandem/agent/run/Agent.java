@@ -14,6 +14,9 @@ import dev.tandem.agent.output.OutputWriter;
 import dev.tandem.runtime.internal.fleet.PolicyGate;
 import dev.tandem.runtime.internal.fleet.PolicySubscriber;
 import dev.tandem.agent.state.ProbedDeviceState;
+import dev.tandem.runtime.capture.Capture;
+import dev.tandem.runtime.internal.capture.CaptureStore;
+import dev.tandem.runtime.internal.capture.CaptureUploader;
 import dev.tandem.runtime.internal.fleet.LogUploader;
 import dev.tandem.runtime.internal.fleet.MqttLink;
 import dev.tandem.runtime.internal.fleet.SpoolUploadQueue;
@@ -56,6 +59,7 @@ public final class Agent implements InputSink, AutoCloseable {
   private PolicyGate gate;
   private MqttLink link;
   private LogUploader uploader;
+  private CaptureUploader captureUploader;
   private AgentHttpServer http;
   private DirectorySource dir;
   private volatile boolean closed;
@@ -172,6 +176,13 @@ public final class Agent implements InputSink, AutoCloseable {
             metrics);
         if (next > maxKnown + 1) {
           uploader.declareUnused(maxKnown + 1, next - 1);
+        }
+        if (config.capture().enabled()) {
+          Capture c = config.capture();
+          captureUploader = new CaptureUploader(link,
+              CaptureStore.open(c.directory() != null ? c.directory() : spoolDir.resolve("captures"), c,
+                  options.clock),
+              topics.prefix() + "/captures/" + config.deviceId(), Math.max(1000, u.intervalMs()));
         }
       }
       link.start();
@@ -327,6 +338,9 @@ public final class Agent implements InputSink, AutoCloseable {
     // The uploader first: the runtime closes the spool, and what is not acked stays in it.
     if (uploader != null) {
       uploader.close();
+    }
+    if (captureUploader != null) {
+      captureUploader.close();
     }
     if (link != null) {
       link.close();

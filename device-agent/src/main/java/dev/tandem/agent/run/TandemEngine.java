@@ -69,6 +69,7 @@ final class TandemEngine implements Engine {
         .spool(spool)
         .prices(prices)
         .deviceState(state)
+        .capture(config.capture())
         .clock(clock);
     if (cloud != null) {
       tb.cloud(cloud);

@@ -40,7 +40,7 @@ class InputSourcesTest {
     assertThatThrownBy(() -> InferRequest.parse("{}"))
         .isInstanceOf(InvalidRequestException.class).hasMessageContaining("\"text\" or \"inputs\"");
     assertThatThrownBy(() -> InferRequest.parse("{oops"))
-        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("not JSON");
+        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("not valid JSON");
   }
 
   @Test

@@ -1,10 +1,8 @@
 package dev.tandem.runtime.cost;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.tandem.runtime.device.NetworkType;
+import dev.tandem.runtime.internal.json.JsonFields;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
@@ -57,75 +55,42 @@ public final class Prices {
    * @throws IllegalArgumentException naming the bad field and value
    */
   public static Prices fromJson(String json) {
-    JsonObject o;
-    try {
-      JsonElement e = JsonParser.parseString(json);
-      if (!e.isJsonObject()) {
-        throw new IllegalArgumentException("prices must be a JSON object, got " + e);
-      }
-      o = e.getAsJsonObject();
-    } catch (JsonParseException e) {
-      throw new IllegalArgumentException("prices: not valid JSON: " + e.getMessage(), e);
-    }
+    JsonFields o = JsonFields.parse(json, (path, value, problem) -> new IllegalArgumentException(
+        (path.isEmpty() ? "prices " : "prices field '" + path + "'" + (value.isEmpty() ? "" : " = " + value) + ": ")
+            + problem));
+    o.allow("device_power_watts", "edge_usd_per_kwh", "network_usd_per_gb", "cloud");
     Builder b = builder();
-    for (Map.Entry<String, JsonElement> e : o.entrySet()) {
-      switch (e.getKey()) {
-        case "device_power_watts":
-          b.devicePowerWatts(num(e.getKey(), e.getValue()));
-          break;
-        case "edge_usd_per_kwh":
-          b.edgeUsdPerKwh(num(e.getKey(), e.getValue()));
-          break;
-        case "network_usd_per_gb":
-          if (!e.getValue().isJsonObject()) {
-            throw new IllegalArgumentException("prices field 'network_usd_per_gb' = " + e.getValue() + ": must be an object");
-          }
-          for (Map.Entry<String, JsonElement> n : e.getValue().getAsJsonObject().entrySet()) {
-            NetworkType t;
-            try {
-              t = NetworkType.fromJsonName(n.getKey());
-            } catch (IllegalArgumentException ex) {
-              throw new IllegalArgumentException("prices field 'network_usd_per_gb." + n.getKey() + "': " + ex.getMessage(), ex);
-            }
-            b.networkUsdPerGb(t, num("network_usd_per_gb." + n.getKey(), n.getValue()));
-          }
-          break;
-        case "cloud":
-          if (!e.getValue().isJsonObject()) {
-            throw new IllegalArgumentException("prices field 'cloud' = " + e.getValue() + ": must be an object");
-          }
-          JsonObject c = e.getValue().getAsJsonObject();
-          for (Map.Entry<String, JsonElement> f : c.entrySet()) {
-            String k = f.getKey();
-            if (!k.equals("usd_per_1000_requests") && !k.equals("usd_per_hour") && !k.equals("requests_per_hour")) {
-              throw new IllegalArgumentException("prices field 'cloud." + k + "' is not a known field "
-                  + "(known: usd_per_1000_requests, usd_per_hour, requests_per_hour)");
-            }
-          }
-          if (c.has("usd_per_1000_requests")) {
-            b.cloudPer1000Requests(num("cloud.usd_per_1000_requests", c.get("usd_per_1000_requests")));
-          }
-          if (c.has("usd_per_hour") || c.has("requests_per_hour")) {
-            if (!c.has("usd_per_hour") || !c.has("requests_per_hour")) {
-              throw new IllegalArgumentException("prices field 'cloud': usd_per_hour and requests_per_hour go together");
-            }
-            b.cloudProvisioned(num("cloud.usd_per_hour", c.get("usd_per_hour")),
-                num("cloud.requests_per_hour", c.get("requests_per_hour")));
-          }
-          break;
-        default:
-          throw new IllegalArgumentException("prices field '" + e.getKey() + "' is not a known field (known: "
-              + "device_power_watts, edge_usd_per_kwh, network_usd_per_gb, cloud)");
+    if (o.has("device_power_watts")) {
+      b.devicePowerWatts(o.number("device_power_watts"));
+    }
+    if (o.has("edge_usd_per_kwh")) {
+      b.edgeUsdPerKwh(o.number("edge_usd_per_kwh"));
+    }
+    if (o.has("network_usd_per_gb")) {
+      JsonFields n = o.object("network_usd_per_gb");
+      for (String name : n.names()) {
+        NetworkType t;
+        try {
+          t = NetworkType.fromJsonName(name);
+        } catch (IllegalArgumentException ex) {
+          throw n.error(name, ex.getMessage());
+        }
+        b.networkUsdPerGb(t, n.number(name));
+      }
+    }
+    if (o.has("cloud")) {
+      JsonFields c = o.object("cloud").allow("usd_per_1000_requests", "usd_per_hour", "requests_per_hour");
+      if (c.has("usd_per_1000_requests")) {
+        b.cloudPer1000Requests(c.number("usd_per_1000_requests"));
+      }
+      if (c.has("usd_per_hour") || c.has("requests_per_hour")) {
+        if (!c.has("usd_per_hour") || !c.has("requests_per_hour")) {
+          throw c.error("usd_per_hour and requests_per_hour go together");
+        }
+        b.cloudProvisioned(c.number("usd_per_hour"), c.number("requests_per_hour"));
       }
     }
     return b.build();
-  }
-
-  private static double num(String field, JsonElement v) {
-    if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()) {
-      throw new IllegalArgumentException("prices field '" + field + "' = " + v + ": must be a number");
-    }
-    return v.getAsDouble();
   }
 
   /** These prices as JSON that {@link #fromJson} reads back. */

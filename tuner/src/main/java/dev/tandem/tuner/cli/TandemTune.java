@@ -1,6 +1,8 @@
 package dev.tandem.tuner.cli;
 
 import dev.tandem.tuner.drift.DriftCommand;
+import dev.tandem.tuner.hard.ExportHardCommand;
+import dev.tandem.tuner.hard.PurgeCapturesCommand;
 import dev.tandem.tuner.report.ReportCommand;
 import dev.tandem.tuner.synth.GenerateCommand;
 import dev.tandem.tuner.tune.TuneCommand;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Command;
     version = "tandem-tune 0.1.0",
     description = "Tunes Tandem's routing policy from a fleet's decision records.",
     subcommands = {CommandLine.HelpCommand.class, TuneCommand.class, GenerateCommand.class, ReportCommand.class,
-        DriftCommand.class})
+        DriftCommand.class, ExportHardCommand.class, PurgeCapturesCommand.class})
 public final class TandemTune {
   /** Runs the command line and exits with its status. */
   public static void main(String[] args) {

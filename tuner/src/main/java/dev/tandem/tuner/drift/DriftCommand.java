@@ -1,8 +1,8 @@
 package dev.tandem.tuner.drift;
 
 import dev.tandem.tuner.observe.DecisionRow;
-import dev.tandem.tuner.observe.StoreException;
 import dev.tandem.tuner.observe.StoreRows;
+import dev.tandem.tuner.store.StoreException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

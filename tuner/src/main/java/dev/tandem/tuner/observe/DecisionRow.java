@@ -5,6 +5,7 @@ import dev.tandem.runtime.record.AmendmentRecord;
 import dev.tandem.runtime.record.CloudResult;
 import dev.tandem.runtime.record.DecisionRecord;
 import dev.tandem.runtime.offload.OffloadStatus;
+import dev.tandem.tuner.store.LoggedDecision;
 import java.time.LocalDate;
 import java.util.Optional;
 
@@ -93,11 +94,19 @@ public record DecisionRow(
    * @param label its {@code label} amendment, or null
    */
   public static DecisionRow of(DecisionRecord d, LocalDate date, AmendmentRecord late, AmendmentRecord label) {
+    return of(d, date, late == null ? null : late.cloud().orElse(null), label == null ? -1 : label.label());
+  }
+
+  /** A decision the store reader joined with its amendments, filed under receive date {@code date}. */
+  public static DecisionRow of(LoggedDecision d, LocalDate date) {
+    return of(d.record(), date, d.lateReply().orElse(null), d.label());
+  }
+
+  private static DecisionRow of(DecisionRecord d, LocalDate date, CloudResult late, int label) {
     Optional<CloudResult> cloud = d.cloud();
     int cloudPrediction = cloud.filter(c -> c.status() == OffloadStatus.OK).map(CloudResult::prediction).orElse(-1);
-    if (cloudPrediction < 0 && late != null) {
-      cloudPrediction = late.cloud().filter(c -> c.status() == OffloadStatus.OK).map(CloudResult::prediction)
-          .orElse(-1);
+    if (cloudPrediction < 0 && late != null && late.status() == OffloadStatus.OK) {
+      cloudPrediction = late.prediction();
     }
     double maxProb = Double.NaN;
     double margin = Double.NaN;
@@ -115,8 +124,8 @@ public record DecisionRow(
     return new DecisionRow(d.device(), d.seq(), date, d.timeMs(), d.policyVersion(), d.edgeModelHash(),
         d.context().device().networkType().jsonName(), d.context().device().deviceClass(), d.route().jsonName(),
         d.decided().route().jsonName(), d.reason().jsonName(), d.explored(), d.propensity(), maxProb, margin,
-        entropy, edgePrediction, cloudPrediction, cloud.map(c -> c.status().wireName()).orElse(""),
-        label == null ? -1 : label.label(), d.cost().edgeUsd(), d.cost().networkUsd() + d.cost().cloudUsd(),
-        d.latencyMs(), edgeLatency, cloud.map(CloudResult::roundTripMs).orElse(-1.0));
+        entropy, edgePrediction, cloudPrediction, cloud.map(c -> c.status().wireName()).orElse(""), label,
+        d.cost().edgeUsd(), d.cost().networkUsd() + d.cost().cloudUsd(), d.latencyMs(), edgeLatency,
+        cloud.map(CloudResult::roundTripMs).orElse(-1.0));
   }
 }

@@ -5,10 +5,13 @@ import com.google.gson.GsonBuilder;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.signal.SignalKind;
 import dev.tandem.tuner.observe.DecisionRow;
+import dev.tandem.tuner.observe.StoreRows;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +60,25 @@ public final class FleetReport {
     String heading = String.format("%,d decisions from %d devices, receive dates %s to %s", rows.size(),
         rows.stream().map(DecisionRow::device).distinct().count(), dates.first(), dates.last());
     return new FleetReport(List.copyOf(s), heading);
+  }
+
+  /**
+   * Reads the receive dates {@code from}..{@code to} (null: open) of a store and writes the
+   * report; for {@code tune --report}.
+   *
+   * @return the number of decisions reported on
+   * @throws dev.tandem.tuner.store.StoreException when the store holds no decisions in range
+   * @throws IOException when the file cannot be written
+   */
+  public static int write(Path store, LocalDate from, LocalDate to, Policy current, Policy recommended, Path out)
+      throws IOException {
+    List<DecisionRow> rows = StoreRows.read(store, from, to).rows();
+    Path parent = out.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(out, of(rows, current, recommended).html(), StandardCharsets.UTF_8);
+    return rows.size();
   }
 
   /** The page. */

@@ -2,8 +2,8 @@ package dev.tandem.tuner.report;
 
 import dev.tandem.runtime.policy.InvalidPolicyException;
 import dev.tandem.runtime.policy.Policy;
-import dev.tandem.tuner.observe.StoreException;
 import dev.tandem.tuner.observe.StoreRows;
+import dev.tandem.tuner.store.StoreException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,9 +39,6 @@ public final class ReportCommand implements Callable<Integer> {
   public Integer call() {
     try {
       StoreRows.Result r = StoreRows.read(store, from, to);
-      if (r.skippedLines() > 0) {
-        System.err.println("warning: " + r.skippedLines() + " lines were not readable records and are left out");
-      }
       FleetReport report = FleetReport.of(r.rows(), readPolicy(policy), readPolicy(recommended));
       Path parent = out.toAbsolutePath().getParent();
       if (parent != null) {

@@ -362,6 +362,8 @@ public final class StoreReader implements AutoCloseable {
           duck = DriverManager.getConnection("jdbc:duckdb:");
           try (Statement s = duck.createStatement()) {
             s.execute("SET preserve_insertion_order = false");
+            // the sort spills to disk past this, keeping the process's memory bounded
+            s.execute("SET memory_limit = '768MB'");
           }
         }
         st = duck.createStatement();

@@ -21,9 +21,8 @@ import java.util.Map;
 import java.util.function.LongFunction;
 
 /**
- * The decisions the tuner works on, as compact columns (about 60 bytes a decision, so 10 million
- * decisions take some 600 MB of heap; the records themselves are read one device at a time and
- * dropped). Rows are grouped by device in sequence order.
+ * The decisions the tuner works on, as compact columns (56 bytes a decision, up to twice that
+ * while the arrays grow; the records themselves are read one device at a time and dropped). Rows are grouped by device in sequence order.
  *
  * <p>For each decision it keeps, besides what was logged, the replay of two variants of the
  * candidate policy with the runtime's own {@link Policy#decide}: the route if the candidate's

@@ -57,8 +57,12 @@ class DriftDetectorTest {
     for (int seed = 1; seed <= 100; seed++) {
       // The edge's accuracy on wifi drops 20 points on the window's day, its confidence unchanged.
       DriftResult r = run(fleet(2000 + seed).fault(new SimulatedFleet.Fault(DAYS - 1, "wifi", null, 0.20, 0)));
-      if (r.findings().stream().anyMatch(alarmOn(Metric.AGREEMENT_EXPLORED, "network", "wifi"))) {
+      var hit = r.findings().stream().filter(alarmOn(Metric.AGREEMENT_EXPLORED, "network", "wifi")).findFirst();
+      if (hit.isPresent()) {
         flagged++;
+        if (flagged == 1) {
+          System.out.println("example: " + hit.get().message());
+        }
       }
     }
     System.out.println("agreement drop of 20 points on wifi: flagged in " + flagged + " of 100 runs");

@@ -5,7 +5,6 @@ import dev.tandem.runtime.policy.InvalidPolicyException;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.record.PolicyEventRecord;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -274,7 +273,9 @@ public final class PolicyGate {
       Files.write(stateDir.resolve(EVENTS), (o + "\n").getBytes(StandardCharsets.UTF_8),
           StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot record policy event in " + stateDir, e);
+      // A full disk must not stop a policy from being applied or rejected: the log and the
+      // metric still say what happened.
+      log.warn("cannot append a policy event to {}: {}", stateDir.resolve(EVENTS), e.toString());
     }
   }
 

@@ -490,6 +490,10 @@ public final class MqttSession implements AutoCloseable {
       connects.incrementAndGet();
       readyLatch.countDown();
     }
+    if (!c.isConnected()) {
+      lost("connection lost while subscribing", c); // its disconnect callback may have come first
+      return;
+    }
     if (probe != null) {
       probe.arrived(); // the silence counts from the subscription
     }

@@ -1,7 +1,8 @@
-package dev.tandem.runtime.capture;
+package dev.tandem.runtime.internal.capture;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.tandem.runtime.capture.Capture;
 import dev.tandem.runtime.model.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,7 +71,7 @@ public final class CaptureStore {
     try {
       Files.createDirectories(dir);
       Path tmp = dir.resolve("." + seq + ".json.tmp");
-      Files.write(tmp, toJson(device, seq, timeMs, reasons, inputs).getBytes(StandardCharsets.UTF_8));
+      Files.write(tmp, encode(device, seq, timeMs, reasons, inputs).getBytes(StandardCharsets.UTF_8));
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write capture " + file, e);
@@ -158,8 +159,11 @@ public final class CaptureStore {
     return n;
   }
 
-  /** The file's content: decision id, time, reasons and every input tensor (data base64, little-endian). */
-  static String toJson(String device, long seq, long timeMs, List<String> reasons, List<Tensor> inputs) {
+  /**
+   * A capture file's content: decision id, device, seq, time, reasons and every input tensor
+   * (name, type, shape, data base64 little-endian). The collector files the same content.
+   */
+  public static String encode(String device, long seq, long timeMs, List<String> reasons, List<Tensor> inputs) {
     JsonObject o = new JsonObject();
     o.addProperty("schema", SCHEMA);
     o.addProperty("kind", "capture");
