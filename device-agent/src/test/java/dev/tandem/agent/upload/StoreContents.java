@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -32,6 +34,34 @@ public final class StoreContents {
 
   private static List<String> ids(Path store, java.util.function.Predicate<JsonObject> which) throws IOException {
     List<String> out = new ArrayList<>();
+    for (JsonObject o : records(store)) {
+      if (which.test(o)) {
+        out.add(id(o));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The store's amendment records (a cloud reply after its decision's deadline): each one's id
+   * ("device:seq") to the id of the decision it amends.
+   */
+  public static Map<String, String> amendments(Path store) throws IOException {
+    Map<String, String> out = new HashMap<>();
+    for (JsonObject o : records(store)) {
+      if ("amendment".equals(o.get("kind").getAsString())) {
+        out.put(id(o), o.get("decision_id").getAsString());
+      }
+    }
+    return out;
+  }
+
+  private static String id(JsonObject record) {
+    return record.get("device").getAsString() + ":" + record.get("seq").getAsLong();
+  }
+
+  private static List<JsonObject> records(Path store) throws IOException {
+    List<JsonObject> out = new ArrayList<>();
     Path records = store.resolve("records");
     if (!Files.exists(records)) {
       return out;
@@ -43,11 +73,7 @@ public final class StoreContents {
     for (Path f : files) {
       for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
         if (!line.trim().isEmpty()) {
-          JsonObject o = JsonParser.parseString(line).getAsJsonObject();
-          if (!which.test(o)) {
-            continue;
-          }
-          out.add(o.get("device").getAsString() + ":" + o.get("seq").getAsLong());
+          out.add(JsonParser.parseString(line).getAsJsonObject());
         }
       }
     }

@@ -3,6 +3,7 @@ package dev.tandem.tuner.tune;
 import dev.tandem.runtime.policy.InvalidPolicyException;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.signal.SignalKind;
+import dev.tandem.tuner.report.FleetReport;
 import dev.tandem.tuner.store.StoreException;
 import dev.tandem.tuner.store.StoreQuery;
 import java.io.IOException;
@@ -72,6 +73,10 @@ public final class TuneCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "Output directory.")
   Path out;
 
+  @Option(names = "--report", description = "Also write the fleet report (HTML) of the same window, with the"
+      + " policy in force and the recommended one marked.")
+  Path report;
+
   @Override
   public Integer call() throws IOException {
     java.io.PrintStream err = System.err;
@@ -112,6 +117,10 @@ public final class TuneCommand implements Callable<Integer> {
       s.progress = line -> err.println("tune: " + line);
       TuneRun.Result r = TuneRun.run(s);
       TuneOutputs.write(r, out, outStream);
+      if (report != null) {
+        int n = FleetReport.write(store, from, to, r.base, r.recommended, report);
+        outStream.println("report: " + n + " decisions -> " + report);
+      }
       return r.recommended != null ? 0 : 3;
     } catch (StoreException | IllegalArgumentException e) {
       err.println("tune: " + e.getMessage());

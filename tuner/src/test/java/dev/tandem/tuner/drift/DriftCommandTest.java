@@ -31,7 +31,7 @@ class DriftCommandTest {
   }
 
   static SimulatedFleet fleet(long seed) {
-    return new SimulatedFleet().seed(seed).devices(60).days(8).perDeviceDay(40)
+    return new SimulatedFleet().seed(seed).devices(40).days(8).perDeviceDay(30)
         .policyOfDay(d -> SimulatedFleet.defaultPolicy(1, 0.8, 0.2));
   }
 

@@ -27,7 +27,7 @@ class ReportCommandTest {
   @BeforeAll
   static void writeReport() throws Exception {
     Path store = dir.resolve("store");
-    SimulatedFleet.writeStore(new SimulatedFleet().seed(7).devices(80).days(8).perDeviceDay(60)
+    SimulatedFleet.writeStore(new SimulatedFleet().seed(7).devices(60).days(8).perDeviceDay(40)
         .policyOfDay(d -> d < 4 ? SimulatedFleet.defaultPolicy(1, 0.8, 0.05)
             : SimulatedFleet.defaultPolicy(2, 0.7, 0.05))
         .generate(), store);
