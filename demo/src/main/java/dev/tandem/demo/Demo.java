@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
@@ -149,7 +150,8 @@ public final class Demo {
             relay.relayId(), MODEL, cloud.file().getFileName(), storeDir);
 
         String baseJson = basePolicy(edgeHash(edge));
-        PolicyPublisher.Published base = publisher.publish(FLEET, MODEL, baseJson);
+        // A fresh embedded broker: this is the fleet's first policy.
+        PolicyPublisher.Published base = publisher.publish(FLEET, MODEL, baseJson, OptionalLong.of(0));
         Path basePolicy = runDir.resolve("policy-v" + base.version + ".json");
         Files.write(basePolicy, base.json.getBytes(StandardCharsets.UTF_8));
         Policy calibrationPolicy = Policy.fromJson(base.json);
@@ -178,7 +180,8 @@ public final class Demo {
         Path inForce = basePolicy;
         step(5, "publish the recommended policy");
         if (tuned.policyJson().isPresent()) {
-          PolicyPublisher.Published p = publisher.publish(FLEET, MODEL, tuned.policyJson().get());
+          PolicyPublisher.Published p = publisher.publish(FLEET, MODEL, tuned.policyJson().get(),
+              OptionalLong.of(base.version));
           inForce = runDir.resolve("policy-v" + p.version + ".json");
           Files.write(inForce, p.json.getBytes(StandardCharsets.UTF_8));
           testPolicy = Policy.fromJson(p.json);

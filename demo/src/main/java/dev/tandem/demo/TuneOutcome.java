@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -57,9 +56,10 @@ final class TuneOutcome {
   }
 
   /**
-   * The recommended candidate's accuracy estimate and 95 % interval from {@code summary.json}:
-   * its {@code recommended} object's {@code accuracy}, a number or an object with an estimate and
-   * its bounds. NaN where the file does not say.
+   * The chosen candidate's accuracy estimate and 95 % interval from tune's {@code summary.json}
+   * ({@code fleet.selection.threshold}, then that candidate's {@code accuracy} estimate,
+   * {@code lo95}, {@code hi95}); NaN where the file does not say (no labels: agreement, or no
+   * support).
    */
   static double[] predictedAccuracy(Path summary) {
     double[] none = {Double.NaN, Double.NaN, Double.NaN};
@@ -67,46 +67,29 @@ final class TuneOutcome {
       return none;
     }
     try {
-      JsonObject o = JsonParser.parseString(new String(Files.readAllBytes(summary), StandardCharsets.UTF_8))
-          .getAsJsonObject();
-      JsonElement rec = o.get("recommended");
-      if (rec == null || !rec.isJsonObject()) {
+      JsonObject fleet = JsonParser.parseString(new String(Files.readAllBytes(summary), StandardCharsets.UTF_8))
+          .getAsJsonObject().getAsJsonObject("fleet");
+      JsonObject sel = fleet.getAsJsonObject("selection");
+      if (sel == null || !sel.has("threshold")) {
         return none;
       }
-      JsonElement acc = rec.getAsJsonObject().get("accuracy");
-      if (acc == null || acc.isJsonNull()) {
-        return none;
+      double chosen = sel.get("threshold").getAsDouble();
+      for (JsonElement c : fleet.getAsJsonArray("candidates")) {
+        JsonObject o = c.getAsJsonObject();
+        if (o.get("threshold").getAsDouble() == chosen && o.has("accuracy")) {
+          JsonObject a = o.getAsJsonObject("accuracy");
+          return new double[] {num(a, "estimate"), num(a, "lo95"), num(a, "hi95")};
+        }
       }
-      if (acc.isJsonPrimitive()) {
-        return new double[] {acc.getAsDouble(), Double.NaN, Double.NaN};
-      }
-      if (!acc.isJsonObject()) {
-        return none;
-      }
-      JsonObject a = acc.getAsJsonObject();
-      return new double[] {first(a, "estimate", "value", "mean"), first(a, "low", "lo", "lower"),
-          first(a, "high", "hi", "upper")};
+      return none;
     } catch (IOException | RuntimeException e) {
       return none;
     }
   }
 
-  private static double first(JsonObject o, String... names) {
-    for (String n : names) {
-      JsonElement e = o.get(n);
-      if (e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
-        return e.getAsDouble();
-      }
-    }
-    for (Map.Entry<String, JsonElement> e : o.entrySet()) {
-      if (e.getValue().isJsonArray() && e.getValue().getAsJsonArray().size() == 2 && names[0].equals("low")) {
-        return e.getValue().getAsJsonArray().get(0).getAsDouble();
-      }
-      if (e.getValue().isJsonArray() && e.getValue().getAsJsonArray().size() == 2 && names[0].equals("high")) {
-        return e.getValue().getAsJsonArray().get(1).getAsDouble();
-      }
-    }
-    return Double.NaN;
+  private static double num(JsonObject o, String name) {
+    JsonElement e = o.get(name);
+    return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber() ? e.getAsDouble() : Double.NaN;
   }
 
   String message() {
