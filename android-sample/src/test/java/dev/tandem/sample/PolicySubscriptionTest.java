@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import android.app.Application;
 import dev.tandem.runtime.Decision;
-import dev.tandem.runtime.fleet.PolicyGate;
+import dev.tandem.runtime.internal.fleet.PolicyGate;
 import dev.tandem.runtime.record.DecisionRecord;
 import dev.tandem.runtime.record.Record;
 import dev.tandem.runtime.spool.Spool;

@@ -6,14 +6,14 @@ import dev.tandem.runtime.Decision;
 import dev.tandem.runtime.Tandem;
 import dev.tandem.runtime.cost.Prices;
 import dev.tandem.runtime.device.DeviceStateProvider;
-import dev.tandem.runtime.fleet.FleetMetrics;
-import dev.tandem.runtime.fleet.MqttLink;
-import dev.tandem.runtime.fleet.PolicyGate;
-import dev.tandem.runtime.fleet.PolicySubscriber;
+import dev.tandem.runtime.internal.fleet.FleetMetrics;
+import dev.tandem.runtime.internal.fleet.MqttLink;
+import dev.tandem.runtime.internal.fleet.PolicyGate;
+import dev.tandem.runtime.internal.fleet.PolicySubscriber;
 import dev.tandem.runtime.model.ExecutionProvider;
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.ProviderAttempt;
-import dev.tandem.runtime.offload.MqttSockets;
+import dev.tandem.runtime.internal.mqtt.MqttSockets;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.signal.ClassificationScorer;
 import dev.tandem.runtime.spool.Spool;
@@ -162,7 +162,12 @@ public final class SampleEngine implements AutoCloseable {
   static CloudConnection cloud(Context context, SampleSettings s) throws IOException {
     CloudConnection.Builder c = CloudConnection.builder().serverUri(s.brokerUri());
     if (s.brokerUri().startsWith("ssl://")) {
-      c.sslSocketFactory(MqttSockets.tls(caFile(context, s), null, null));
+      Path ca = caFile(context, s);
+      if (ca != null) {
+        c.tls(ca);
+      } else {
+        c.sslSocketFactory((javax.net.ssl.SSLSocketFactory) javax.net.ssl.SSLSocketFactory.getDefault());
+      }
     }
     if (!s.username().isEmpty()) {
       c.credentials(s.username(), s.password().toCharArray());

@@ -1,10 +1,10 @@
 package dev.tandem.sample;
 
 import android.content.Context;
-import dev.tandem.runtime.fleet.FleetMetrics;
-import dev.tandem.runtime.fleet.LogUploader;
-import dev.tandem.runtime.fleet.MqttLink;
-import dev.tandem.runtime.fleet.SpoolUploadQueue;
+import dev.tandem.runtime.internal.fleet.FleetMetrics;
+import dev.tandem.runtime.internal.fleet.LogUploader;
+import dev.tandem.runtime.internal.fleet.MqttLink;
+import dev.tandem.runtime.internal.fleet.SpoolUploadQueue;
 import dev.tandem.runtime.spool.Spool;
 import java.io.IOException;
 import org.eclipse.paho.mqttv5.common.MqttException;

@@ -315,7 +315,7 @@ public final class AgentConfig {
     }
 
     /** Default {@link #maxBytes()}: 256 KiB, as {@code cloud-relay publish}'s own limit. */
-    public static final int DEFAULT_MAX_POLICY_BYTES = dev.tandem.runtime.fleet.PolicyGate.DEFAULT_MAX_BYTES;
+    public static final int DEFAULT_MAX_POLICY_BYTES = dev.tandem.runtime.internal.fleet.PolicyGate.DEFAULT_MAX_BYTES;
 
     /** Largest policy accepted (from the topic, the file or the last good copy), in bytes. */
     public int maxBytes() {

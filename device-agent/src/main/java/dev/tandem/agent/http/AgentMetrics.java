@@ -1,6 +1,6 @@
 package dev.tandem.agent.http;
 
-import dev.tandem.runtime.fleet.FleetMetrics;
+import dev.tandem.runtime.internal.fleet.FleetMetrics;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;

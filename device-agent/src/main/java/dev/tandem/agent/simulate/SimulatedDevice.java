@@ -1,11 +1,11 @@
 package dev.tandem.agent.simulate;
 
 import dev.tandem.agent.http.AgentMetrics;
-import dev.tandem.runtime.fleet.PolicyGate;
-import dev.tandem.runtime.fleet.PolicySubscriber;
-import dev.tandem.runtime.fleet.LogUploader;
-import dev.tandem.runtime.fleet.MqttLink;
-import dev.tandem.runtime.fleet.SpoolUploadQueue;
+import dev.tandem.runtime.internal.fleet.PolicyGate;
+import dev.tandem.runtime.internal.fleet.PolicySubscriber;
+import dev.tandem.runtime.internal.fleet.LogUploader;
+import dev.tandem.runtime.internal.fleet.MqttLink;
+import dev.tandem.runtime.internal.fleet.SpoolUploadQueue;
 import dev.tandem.runtime.CloudConnection;
 import dev.tandem.runtime.Decision;
 import dev.tandem.runtime.Tandem;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.agent.http.AgentMetrics;
-import dev.tandem.runtime.fleet.PolicyGate;
+import dev.tandem.runtime.internal.fleet.PolicyGate;
 import dev.tandem.runtime.policy.Policy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -10,11 +10,11 @@ import static org.mockito.Mockito.when;
 
 import dev.tandem.agent.http.AgentHttpServer;
 import dev.tandem.agent.http.AgentMetrics;
-import dev.tandem.runtime.fleet.PolicyGate;
-import dev.tandem.runtime.fleet.PolicySubscriber;
-import dev.tandem.runtime.fleet.LogUploader;
-import dev.tandem.runtime.fleet.MqttLink;
-import dev.tandem.runtime.fleet.UploadQueue;
+import dev.tandem.runtime.internal.fleet.PolicyGate;
+import dev.tandem.runtime.internal.fleet.PolicySubscriber;
+import dev.tandem.runtime.internal.fleet.LogUploader;
+import dev.tandem.runtime.internal.fleet.MqttLink;
+import dev.tandem.runtime.internal.fleet.UploadQueue;
 import dev.tandem.testsupport.broker.TestBroker;
 import dev.tandem.testsupport.broker.TestBrokers;
 import java.io.InputStream;

@@ -3,7 +3,7 @@ package dev.tandem.agent.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.agent.cli.TandemAgent;
-import dev.tandem.runtime.fleet.PolicyGate;
+import dev.tandem.runtime.internal.fleet.PolicyGate;
 import dev.tandem.agent.upload.StoreContents;
 import dev.tandem.relay.collect.DeviceGaps;
 import dev.tandem.relay.policy.PolicyPublisher;

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -125,7 +126,7 @@ final class HiveMqBroker implements TestBroker {
         }
         synchronized (logLock) {
           Files.write(log, (line + System.lineSeparator()).getBytes(StandardCharsets.UTF_8),
-              java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+              StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
       }
     } catch (IOException e) {

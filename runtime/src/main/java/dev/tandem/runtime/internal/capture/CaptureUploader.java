@@ -1,6 +1,6 @@
 package dev.tandem.runtime.internal.capture;
 
-import dev.tandem.runtime.fleet.MqttLink;
+import dev.tandem.runtime.internal.fleet.MqttLink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.tandem.runtime.fleet;
+package dev.tandem.runtime.internal.fleet;
 
 import dev.tandem.runtime.internal.mqtt.MqttSession;
 import java.util.function.BiConsumer;

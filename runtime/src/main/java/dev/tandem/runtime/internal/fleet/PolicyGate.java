@@ -1,4 +1,4 @@
-package dev.tandem.runtime.fleet;
+package dev.tandem.runtime.internal.fleet;
 
 import com.google.gson.JsonObject;
 import dev.tandem.runtime.policy.InvalidPolicyException;
