@@ -23,7 +23,7 @@ final class DemoSummary {
         r.test().devices(), r.calibration().stats().decisions(), all.decisions(), r.seconds(), r.runDir());
     line(sb, "");
     line(sb, "On the test split (%d labelled decisions; 95 %% Wilson intervals):", a.labelled());
-    line(sb, "  edge only    %s   (workload build: %.2f %%)", pct(a.edgeRight(), a.labelled()), 100 * edge.testAccuracy());
+    line(sb, "  edge only    %s   (workload build: %.2f %%)", pct(a.edgeRight(), a.edgeRan()), 100 * edge.testAccuracy());
     line(sb, "  cloud only   %.2f %%   (workload build; here the cloud was right on %s of the %d it answered)",
         100 * cloud.testAccuracy(), pct(a.cloudRight(), a.cloudAnswered()), a.cloudAnswered());
     line(sb, "  Tandem       %s   answered by the cloud: %.1f %% of decisions (%d), asked incl. shadow: %.1f %%",

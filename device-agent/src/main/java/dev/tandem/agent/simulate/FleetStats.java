@@ -47,9 +47,11 @@ public final class FleetStats {
     private final long edgeRight;
     private final long cloudAsked;
     private final long cloudRight;
+    private final long edgeRan;
 
-    Accuracy(long labelled, long answeredRight, long edgeRight, long cloudAsked, long cloudRight) {
+    Accuracy(long labelled, long answeredRight, long edgeRan, long edgeRight, long cloudAsked, long cloudRight) {
       this.labelled = labelled;
+      this.edgeRan = edgeRan;
       this.answeredRight = answeredRight;
       this.edgeRight = edgeRight;
       this.cloudAsked = cloudAsked;
@@ -66,9 +68,14 @@ public final class FleetStats {
       return ratio(answeredRight, labelled);
     }
 
-    /** Share of labelled decisions the edge model alone got right, NaN when none. */
+    /** Share of labelled decisions that ran the edge model which it alone got right, NaN when none. */
     public double edgeOnly() {
-      return ratio(edgeRight, labelled);
+      return ratio(edgeRight, edgeRan);
+    }
+
+    /** Labelled decisions that ran the edge model (all of them in a cascade; none in cloud-only mode). */
+    public long edgeRan() {
+      return edgeRan;
     }
 
     /** Labelled decisions with a cloud answer (cloud, shadow, or a late reply). */
@@ -318,6 +325,7 @@ public final class FleetStats {
     long n = 0;
     long answeredRight = 0;
     long edgeRight = 0;
+    long edgeRan = 0;
     long cloudAsked = 0;
     long cloudRight = 0;
     for (Map.Entry<String, Integer> e : truths.entrySet()) {
@@ -328,13 +336,16 @@ public final class FleetStats {
       int label = e.getValue();
       n++;
       answeredRight += p[0] == label ? 1 : 0;
-      edgeRight += p[1] == label ? 1 : 0;
+      if (p[1] >= 0) {
+        edgeRan++;
+        edgeRight += p[1] == label ? 1 : 0;
+      }
       if (p[2] >= 0) {
         cloudAsked++;
         cloudRight += p[2] == label ? 1 : 0;
       }
     }
-    return new Accuracy(n, answeredRight, edgeRight, cloudAsked, cloudRight);
+    return new Accuracy(n, answeredRight, edgeRan, edgeRight, cloudAsked, cloudRight);
   }
 
   /** Decision records by the version of the policy in force when they were made, sorted by version. */
@@ -425,7 +436,7 @@ public final class FleetStats {
     if (a.labelled() > 0) {
       sb.append(String.format(Locale.ROOT, "accuracy on %d labelled decisions:  answered %s  edge alone %s"
           + "  cloud %s (on the %d it answered)%n", a.labelled(), pct(a.answeredRight(), a.labelled()),
-          pct(a.edgeRight(), a.labelled()), pct(a.cloudRight(), a.cloudAnswered()), a.cloudAnswered()));
+          pct(a.edgeRight(), a.edgeRan()), pct(a.cloudRight(), a.cloudAnswered()), a.cloudAnswered()));
     } else {
       sb.append("accuracy: no labelled decisions").append(System.lineSeparator());
     }
