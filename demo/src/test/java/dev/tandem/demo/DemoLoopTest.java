@@ -92,7 +92,7 @@ class DemoLoopTest {
     double threshold = calibrationQuantile(ReferenceModels.ensureBuilt(dir.resolve("cache"), build), 0.3);
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(new TeeStream(captured, System.out), true, StandardCharsets.UTF_8);
-    DemoSettings settings = DemoSettings.builder().devices(6).messages(150).seed(3).objective("max-offload=0.45")
+    DemoSettings settings = DemoSettings.builder().devices(6).messages(150).seed(3).objective("target-offload=0.3")
         .cacheRoot(dir.resolve("cache")).corpusDir(corpus).outDir(dir.resolve("out")).port(0)
         .ratePerDevice(2).shadowRate(0.3).feedbackShare(0.7).initialThreshold(threshold).deadlineMs(5000)
         .networkMix("wifi=1,4g=1").deviceMix("flagship=1,midrange=1").relayThreads(1).build(build)
