@@ -832,18 +832,7 @@ public final class MqttSession implements AutoCloseable {
      * @throws IllegalStateException naming a missing or invalid option
      */
     public MqttSession build() {
-      if (serverUri == null || serverUri.isEmpty()) {
-        throw new IllegalStateException("serverUri is required");
-      }
-      String scheme;
-      try {
-        scheme = URI.create(serverUri).getScheme();
-      } catch (IllegalArgumentException e) {
-        throw new IllegalStateException("serverUri '" + serverUri + "' is not a URI", e);
-      }
-      if (!"tcp".equals(scheme) && !"ssl".equals(scheme)) {
-        throw new IllegalStateException("serverUri must start with tcp:// or ssl://, was " + serverUri);
-      }
+      String scheme = checkServerUri(serverUri);
       if (clientId == null || clientId.isEmpty()) {
         throw new IllegalStateException("clientId is required");
       }
@@ -865,6 +854,27 @@ public final class MqttSession implements AutoCloseable {
       }
       return f instanceof SSLSocketFactory ? MqttSockets.noDelay((SSLSocketFactory) f) : MqttSockets.noDelay(f);
     }
+  }
+
+  /**
+   * The scheme of a broker URI, {@code tcp} or {@code ssl}.
+   *
+   * @throws IllegalStateException when the URI is missing, malformed or of another scheme
+   */
+  public static String checkServerUri(String serverUri) {
+    if (serverUri == null || serverUri.isEmpty()) {
+      throw new IllegalStateException("serverUri is required");
+    }
+    String scheme;
+    try {
+      scheme = URI.create(serverUri).getScheme();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("serverUri '" + serverUri + "' is not a URI", e);
+    }
+    if (!"tcp".equals(scheme) && !"ssl".equals(scheme)) {
+      throw new IllegalStateException("serverUri must start with tcp:// or ssl://, was " + serverUri);
+    }
+    return scheme;
   }
 
   /** MQTT topic filter matching, for routing in the client callback. */

@@ -9,7 +9,6 @@ import dev.tandem.runtime.internal.protocol.ReplyStatus;
 import dev.tandem.runtime.internal.protocol.RequestFrame;
 import dev.tandem.runtime.internal.protocol.Topics;
 import dev.tandem.runtime.offload.OffloadStatus;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -611,18 +610,7 @@ public final class MqttOffloader implements Offloader {
      * @throws IllegalStateException naming a missing or conflicting option
      */
     public MqttOffloader build() {
-      if (serverUri == null || serverUri.isEmpty()) {
-        throw new IllegalStateException("serverUri is required");
-      }
-      String scheme;
-      try {
-        scheme = URI.create(serverUri).getScheme();
-      } catch (IllegalArgumentException e) {
-        throw new IllegalStateException("serverUri '" + serverUri + "' is not a URI", e);
-      }
-      if (!"tcp".equals(scheme) && !"ssl".equals(scheme)) {
-        throw new IllegalStateException("serverUri must start with tcp:// or ssl://, was " + serverUri);
-      }
+      String scheme = MqttSession.checkServerUri(serverUri);
       if (deviceId == null || !Topics.isValidLevel(deviceId)) {
         throw new IllegalStateException("deviceId is required and must be a topic level without '/', '+', '#': " + deviceId);
       }
