@@ -103,12 +103,46 @@ final class ColumnScan {
     {"has_cloud", "cloud"},
   };
 
+  private static final String ROUTES = names(Route.values(), Route::jsonName);
+  private static final String REASONS = names(Reason.values(), Reason::jsonName);
+  private static final String NETWORKS = names(NetworkType.values(), NetworkType::jsonName);
+  private static final String OFFLOADERS = names(OffloaderState.values(), OffloaderState::jsonName);
+  private static final String STATUSES = names(OffloadStatus.values(), OffloadStatus::wireName);
+  private static final String JSON_COLUMNS = jsonColumns();
+
+  private static final String HINT =
+      " (a newer writer? read this store with a tandem-tune of the same release as the devices)";
+  /** A record of a kind or schema this reader does not know, or an amendment it cannot use. */
+  private static final String RECORD_CHECK = "schema IS DISTINCT FROM 1 OR kind IS NULL"
+      + " OR kind NOT IN ('decision', 'amendment', 'policy_event') OR device IS NULL OR seq IS NULL"
+      + " OR (kind = 'amendment' AND (decision_id IS NULL OR type IS NULL OR type NOT IN ('label', 'late_reply')"
+      + " OR (type = 'label' AND (label IS NULL OR label < 0 OR label >= 2147483647))"
+      + " OR (type = 'late_reply' AND (NOT has_cloud OR " + unknown("c_status", STATUSES)
+      + " OR c_prediction IS NULL OR c_prediction < -1 OR c_prediction >= 2147483647))))";
+  /** A decision the tuner cannot use (over the columns of one row, prefixed d.). */
+  private static final String DECISION_BAD = "(" + ("d." + missing("time_ms", "edge_model_hash", "policy_version",
+      "explored", "propensity", "metered", "battery_percent", "charging", "device_class", "payload_bytes",
+      "elapsed_ms", "budget_available_usd", "expected_offload_usd", "rt_samples", "rt_ewma_ms", "rt_p95_ms",
+      "rt_since_ms", "draw", "edge_usd", "network_usd", "cloud_usd", "latency_ms")).replace(" OR ", " OR d.")
+      + " OR d.battery_percent NOT BETWEEN 0 AND 100"
+      + " OR " + unknown("d.route", ROUTES) + " OR " + unknown("d.d_route", ROUTES) + " OR "
+      + unknown("d.reason", REASONS) + " OR " + unknown("d.d_reason", REASONS) + " OR " + unknown("d.network", NETWORKS)
+      + " OR " + unknown("d.offloader", OFFLOADERS)
+      + " OR (d.has_signals AND (d.s_top1 IS NULL OR d.s_max_prob IS NULL OR d.s_margin IS NULL"
+      + " OR d.s_entropy IS NULL OR d.s_top1 < -1 OR d.s_top1 >= 2147483647))"
+      + " OR (d.has_edge AND (d.e_prediction IS NULL OR d.e_prediction < -1 OR d.e_prediction >= 2147483647))"
+      + " OR (d.has_cloud AND (" + unknown("d.c_status", STATUSES) + " OR d.c_prediction IS NULL"
+      + " OR d.c_round_trip_ms IS NULL OR d.c_prediction < -1 OR d.c_prediction >= 2147483647)))";
+  private static final String DECISION_CHECK = "kind = 'decision' AND " + DECISION_BAD.replace("d.", "");
+
   private final List<Path> parquet;
   /** Per device, its JSON-lines files with their receive dates. */
   private final TreeMap<String, List<Map.Entry<Path, LocalDate>>> json;
   private final LocalDate from;
   private final LocalDate to;
   private volatile boolean stopped;
+  /** Time spent, in ns: reading and checking, the decisions' query, fetching its rows, ordering them. */
+  final long[] nanos = new long[5];
 
   ColumnScan(List<Path> parquet, TreeMap<String, List<Map.Entry<Path, LocalDate>>> json, LocalDate from,
       LocalDate to) {
@@ -124,6 +158,7 @@ final class ColumnScan {
    * @return the number of decisions handed over
    */
   long run(Consumer<DecisionColumns> sink) {
+    long start = System.nanoTime();
     BlockingQueue<Object> queue = new ArrayBlockingQueue<>(1);
     Thread reader = new Thread(() -> {
       Object last = END;
@@ -151,7 +186,9 @@ final class ColumnScan {
         }
         DecisionColumns cols = (DecisionColumns) o;
         decisions += cols.rows;
+        long t0 = System.nanoTime();
         sink.accept(cols);
+        nanos[3] += System.nanoTime() - t0;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -165,7 +202,17 @@ final class ColumnScan {
         Thread.currentThread().interrupt();
       }
     }
+    wall = System.nanoTime() - start;
     return decisions;
+  }
+
+  private long wall;
+
+  /** Where the time went, for the progress line. */
+  String timing() {
+    return String.format(java.util.Locale.ROOT, "store: %.1f s checking, %.1f s to the decisions' first row, %.1f s"
+        + " fetching them, %.1f s ordering; %.1f s replaying them (while the next ones are read)", nanos[0] / 1e9,
+        nanos[1] / 1e9, nanos[2] / 1e9 - nanos[1] / 1e9, nanos[4] / 1e9, nanos[3] / 1e9);
   }
 
   private void put(BlockingQueue<Object> queue, Object o) {
@@ -235,6 +282,7 @@ final class ColumnScan {
       int last) throws SQLException {
     String lo = devices.get(first);
     String hi = devices.get(last);
+    long t0 = System.nanoTime();
     List<String> parts = new ArrayList<>();
     if (!parquet.isEmpty()) {
       parts.add("SELECT " + projection(p -> parquetPaths.contains(p)) + ", CAST(received_date AS DATE) AS"
@@ -250,159 +298,228 @@ final class ColumnScan {
         }
       }
     }
-    for (Map.Entry<LocalDate, List<Path>> e : byDate.entrySet()) {
-      parts.add("SELECT " + projection(p -> true) + ", DATE '" + e.getKey() + "' AS received_date, filename FROM"
-          + " read_json(" + list(e.getValue()) + ", format = 'newline_delimited', columns = " + JSON_COLUMNS
-          + ", filename = true, hive_partitioning = false) t");
+    if (!byDate.isEmpty()) {
+      // JSON is parsed once per run, into a table the queries below read
+      List<String> jsonParts = new ArrayList<>();
+      for (Map.Entry<LocalDate, List<Path>> e : byDate.entrySet()) {
+        jsonParts.add("SELECT " + projection(p -> true) + ", DATE '" + e.getKey() + "' AS received_date, filename"
+            + " FROM read_json(" + list(e.getValue()) + ", format = 'newline_delimited', columns = " + JSON_COLUMNS
+            + ", filename = true, hive_partitioning = false) t");
+      }
+      try {
+        st.execute("CREATE OR REPLACE TEMP TABLE json_run AS " + String.join(" UNION ALL ", jsonParts));
+      } catch (SQLException e) {
+        throw new StoreException("cannot read the store's records of devices " + lo + " .. " + hi + ": "
+            + e.getMessage() + HINT, e);
+      }
+      parts.add("SELECT * FROM json_run");
     }
-    try {
-      st.execute("CREATE OR REPLACE TEMP TABLE run AS " + String.join(" UNION ALL BY NAME ", parts));
-    } catch (SQLException e) {
-      throw new StoreException("cannot read the store's records of devices " + lo + " .. " + hi + ": "
-          + e.getMessage() + " (a newer writer? read this store with a tandem-tune of the same release as the"
-          + " devices)", e);
+    String src = "(" + String.join(" UNION ALL BY NAME ", parts) + ")";
+    check(st, src, RECORD_CHECK);
+    List<String> classes = new ArrayList<>();
+    List<String> hashes = new ArrayList<>();
+    int capacity = 0;
+    try (ResultSet rs = st.executeQuery("SELECT device_class, edge_model_hash, count(*) FROM " + src
+        + " WHERE kind = 'decision' GROUP BY ALL")) {
+      while (rs.next()) {
+        if (rs.getString(1) != null && !classes.contains(rs.getString(1))) {
+          classes.add(rs.getString(1));
+        }
+        if (rs.getString(2) != null && !hashes.contains(rs.getString(2))) {
+          hashes.add(rs.getString(2));
+        }
+        capacity += rs.getInt(3);
+      }
     }
-    check(st);
-    List<String> classes = distinct(st, "device_class");
-    List<String> hashes = distinct(st, "edge_model_hash");
-    int capacity;
-    try (ResultSet rs = st.executeQuery("SELECT count(*) FROM run WHERE kind = 'decision'")) {
-      rs.next();
-      capacity = rs.getInt(1);
+    if (classes.size() >= 4096 || hashes.size() >= 4096) {
+      throw new StoreException("devices " + lo + " .. " + hi + " report " + classes.size() + " device classes and "
+          + hashes.size() + " edge models: more than this reader handles (4095)");
     }
+    long t1 = System.nanoTime();
+    nanos[0] += t1 - t0;
     DecisionColumns c = new DecisionColumns(classes, hashes, capacity);
     String fromSql = "DATE '" + (from == null ? LocalDate.of(1, 1, 1) : from) + "'";
     String toSql = "DATE '" + (to == null ? LocalDate.of(9999, 12, 31) : to) + "'";
-    String decisionSeq = "TRY_CAST(substr(decision_id, length(device) + 2) AS BIGINT)";
-    String sql = "WITH d AS (SELECT * FROM run WHERE kind = 'decision' AND received_date <= " + toSql + "),"
-        + " a AS (SELECT device, " + decisionSeq + " AS dseq, seq, type, label, c_status, c_prediction FROM run"
-        + " WHERE kind = 'amendment' AND received_date >= " + fromSql + " AND starts_with(decision_id, device || ':')),"
-        + " lab AS (SELECT device, dseq, arg_max(label, seq) AS label FROM a WHERE type = 'label' GROUP BY device, dseq),"
-        + " late AS (SELECT device, dseq, arg_min(CASE WHEN c_status = 'ok' THEN c_prediction ELSE -1 END, seq) AS p"
-        + " FROM a WHERE type = 'late_reply' GROUP BY device, dseq)"
-        + " SELECT v.ix, d.seq, d.received_date < " + fromSql + ", d.time_ms,"
-        + " list_position(" + sqlList(hashes) + ", d.edge_model_hash) - 1, d.policy_version,"
-        + " list_position(" + ROUTES + ", d.route) - 1, list_position(" + ROUTES + ", d.d_route) - 1,"
-        + " list_position(" + REASONS + ", d.d_reason) - 1, d.explored, d.propensity, d.has_signals,"
-        + " coalesce(d.s_top1, -1), coalesce(d.s_max_prob, 0), coalesce(d.s_margin, 0), coalesce(d.s_entropy, 0),"
-        + " list_position(" + NETWORKS + ", d.network) - 1, d.metered, d.battery_percent, d.charging,"
-        + " list_position(" + sqlList(classes) + ", d.device_class) - 1, d.payload_bytes,"
-        + " list_position(" + OFFLOADERS + ", d.offloader) - 1, d.elapsed_ms, d.budget_available_usd,"
-        + " d.expected_offload_usd, d.rt_samples, d.rt_ewma_ms, d.rt_p95_ms, d.rt_since_ms, d.draw, d.has_edge,"
-        + " coalesce(d.e_prediction, -1), CASE WHEN d.has_cloud THEN list_position(" + STATUSES + ", d.c_status)"
-        + " ELSE 0 END, coalesce(d.c_prediction, -1), coalesce(d.c_round_trip_ms, -1), coalesce(late.p, -1),"
-        + " coalesce(lab.label, -1), d.edge_usd, d.network_usd, d.cloud_usd, d.latency_ms"
-        + " FROM d JOIN devs v ON v.device = d.device"
-        + " LEFT JOIN lab ON lab.device = d.device AND lab.dseq = d.seq"
-        + " LEFT JOIN late ON late.device = d.device AND late.dseq = d.seq"
-        + " ORDER BY v.ix, d.seq, d.received_date";
+    String amendments = "SELECT device, dseq, arg_max(label, seq) FILTER (WHERE type = 'label') AS label,"
+        + " arg_min(CASE WHEN c_status = 'ok' THEN c_prediction ELSE -1 END, seq) FILTER (WHERE type = 'late_reply')"
+        + " AS late FROM (SELECT device, TRY_CAST(substr(decision_id, length(device) + 2) AS BIGINT) AS dseq, seq,"
+        + " type, label, c_status, c_prediction FROM " + src + " WHERE kind = 'amendment' AND received_date >= "
+        + fromSql + " AND starts_with(decision_id, device || ':')) GROUP BY device, dseq";
+    // small codes packed into one number: fewer columns to fetch
+    String codes = "(list_position(" + ROUTES + ", d.route) - 1)::BIGINT"
+        + " | ((list_position(" + ROUTES + ", d.d_route) - 1)::BIGINT << 4)"
+        + " | ((list_position(" + REASONS + ", d.d_reason) - 1)::BIGINT << 8)"
+        + " | ((list_position(" + NETWORKS + ", d.network) - 1)::BIGINT << 14)"
+        + " | ((list_position(" + OFFLOADERS + ", d.offloader) - 1)::BIGINT << 18)"
+        + " | ((CASE WHEN d.has_cloud THEN list_position(" + STATUSES + ", d.c_status) ELSE 0 END)::BIGINT << 21)"
+        + " | (d.explored::BIGINT << 26) | (d.has_signals::BIGINT << 27) | (d.metered::BIGINT << 28)"
+        + " | (d.charging::BIGINT << 29) | (d.has_edge::BIGINT << 30)"
+        + " | (d.battery_percent::BIGINT << 32)"
+        + " | ((list_position(" + sqlList(classes) + ", d.device_class) - 1)::BIGINT << 40)"
+        + " | ((list_position(" + sqlList(hashes) + ", d.edge_model_hash) - 1)::BIGINT << 52)";
+    String sql = "SELECT v.ix, d.seq, d.received_date - " + fromSql + ", coalesce(" + DECISION_BAD + ", true), "
+        + codes + ","
+        + " (coalesce(d.s_top1, -1) + 1) | ((coalesce(d.e_prediction, -1) + 1) << 32),"
+        + " (coalesce(d.c_prediction, -1) + 1) | ((coalesce(a.late, -1) + 1) << 32), coalesce(a.label, -1),"
+        + " d.time_ms, d.policy_version, d.propensity, coalesce(d.s_max_prob, 0), coalesce(d.s_margin, 0),"
+        + " coalesce(d.s_entropy, 0), d.payload_bytes, d.elapsed_ms, d.budget_available_usd, d.expected_offload_usd,"
+        + " d.rt_samples, d.rt_ewma_ms, d.rt_p95_ms, d.rt_since_ms, d.draw, coalesce(d.c_round_trip_ms, -1),"
+        + " d.edge_usd, d.network_usd, d.cloud_usd, d.latency_ms"
+        + " FROM " + src + " d JOIN devs v ON v.device = d.device"
+        + " LEFT JOIN (" + amendments + ") a ON a.device = d.device AND a.dseq = d.seq"
+        + " WHERE d.kind = 'decision' AND d.received_date <= " + toSql;
+    int[] ix = new int[capacity];
+    long[] day = new long[capacity];
+    boolean bad = false;
+    int n = 0;
+    long t2 = System.nanoTime();
     try (ResultSet rs = st.executeQuery(sql)) {
-      int lastIx = -1;
-      long lastSeq = Long.MIN_VALUE;
-      int device = -1;
+      long t3 = System.nanoTime();
+      nanos[1] += t3 - t2;
       while (rs.next()) {
-        int ix = rs.getInt(1);
-        long seq = rs.getLong(2);
-        if (ix == lastIx && seq == lastSeq) {
-          continue; // stored again later: it counts on the date first received
-        }
-        lastIx = ix;
-        lastSeq = seq;
-        if (rs.getBoolean(3)) {
-          continue; // first received before the range
-        }
-        if (ix != device) {
-          if (device >= 0) {
-            c.endDevice();
-          }
-          device = ix;
-          c.beginDevice(devices.get(ix));
-        }
-        int r = c.rows;
-        c.seq[r] = seq;
-        c.timeMs[r] = rs.getLong(4);
-        c.edgeModelHash[r] = rs.getInt(5);
-        c.policyVersion[r] = rs.getLong(6);
-        c.route[r] = (byte) rs.getInt(7);
-        c.decidedRoute[r] = (byte) rs.getInt(8);
-        c.decidedReason[r] = (byte) rs.getInt(9);
-        c.explored[r] = rs.getBoolean(10);
+        int r = n++;
+        ix[r] = rs.getInt(1);
+        c.seq[r] = rs.getLong(2);
+        day[r] = rs.getLong(3);
+        bad |= rs.getBoolean(4);
+        long k = rs.getLong(5);
+        c.route[r] = (byte) (k & 0xf);
+        c.decidedRoute[r] = (byte) ((k >>> 4) & 0xf);
+        c.decidedReason[r] = (byte) ((k >>> 8) & 0x3f);
+        c.network[r] = (byte) ((k >>> 14) & 0xf);
+        c.offloader[r] = (byte) ((k >>> 18) & 0x7);
+        c.cloudStatus[r] = (byte) ((k >>> 21) & 0x1f);
+        c.explored[r] = (k & (1L << 26)) != 0;
+        c.hasSignals[r] = (k & (1L << 27)) != 0;
+        c.metered[r] = (k & (1L << 28)) != 0;
+        c.charging[r] = (k & (1L << 29)) != 0;
+        c.hasEdge[r] = (k & (1L << 30)) != 0;
+        c.batteryPercent[r] = (int) ((k >>> 32) & 0xff);
+        c.deviceClass[r] = (int) ((k >>> 40) & 0xfff);
+        c.edgeModelHash[r] = (int) ((k >>> 52) & 0xfff);
+        long p1 = rs.getLong(6);
+        c.top1[r] = (int) (p1 & 0xffffffffL) - 1;
+        c.edgePrediction[r] = (int) (p1 >>> 32) - 1;
+        long p2 = rs.getLong(7);
+        c.cloudPrediction[r] = (int) (p2 & 0xffffffffL) - 1;
+        c.lateReplyPrediction[r] = (int) (p2 >>> 32) - 1;
+        c.label[r] = rs.getInt(8);
+        c.timeMs[r] = rs.getLong(9);
+        c.policyVersion[r] = rs.getLong(10);
         c.propensity[r] = rs.getDouble(11);
-        c.hasSignals[r] = rs.getBoolean(12);
-        c.top1[r] = rs.getInt(13);
-        c.maxProb[r] = rs.getDouble(14);
-        c.margin[r] = rs.getDouble(15);
-        c.entropy[r] = rs.getDouble(16);
-        c.network[r] = (byte) rs.getInt(17);
-        c.metered[r] = rs.getBoolean(18);
-        c.batteryPercent[r] = rs.getInt(19);
-        c.charging[r] = rs.getBoolean(20);
-        c.deviceClass[r] = rs.getInt(21);
-        c.payloadBytes[r] = rs.getLong(22);
-        c.offloader[r] = (byte) rs.getInt(23);
-        c.elapsedMs[r] = rs.getDouble(24);
-        c.budgetAvailableUsd[r] = rs.getDouble(25);
-        c.expectedOffloadUsd[r] = rs.getDouble(26);
-        c.rtSamples[r] = rs.getInt(27);
-        c.rtEwmaMs[r] = rs.getDouble(28);
-        c.rtP95Ms[r] = rs.getDouble(29);
-        c.rtSinceLastAttemptMs[r] = rs.getLong(30);
-        c.draw[r] = rs.getDouble(31);
-        c.hasEdge[r] = rs.getBoolean(32);
-        c.edgePrediction[r] = rs.getInt(33);
-        c.cloudStatus[r] = (byte) rs.getInt(34);
-        c.cloudPrediction[r] = rs.getInt(35);
-        c.cloudRoundTripMs[r] = rs.getDouble(36);
-        c.lateReplyPrediction[r] = rs.getInt(37);
-        c.label[r] = rs.getInt(38);
-        c.edgeUsd[r] = rs.getDouble(39);
-        c.networkUsd[r] = rs.getDouble(40);
-        c.cloudUsd[r] = rs.getDouble(41);
-        c.latencyMs[r] = rs.getDouble(42);
-        c.rows++;
-      }
-      if (device >= 0) {
-        c.endDevice();
+        c.maxProb[r] = rs.getDouble(12);
+        c.margin[r] = rs.getDouble(13);
+        c.entropy[r] = rs.getDouble(14);
+        c.payloadBytes[r] = rs.getLong(15);
+        c.elapsedMs[r] = rs.getDouble(16);
+        c.budgetAvailableUsd[r] = rs.getDouble(17);
+        c.expectedOffloadUsd[r] = rs.getDouble(18);
+        c.rtSamples[r] = rs.getInt(19);
+        c.rtEwmaMs[r] = rs.getDouble(20);
+        c.rtP95Ms[r] = rs.getDouble(21);
+        c.rtSinceLastAttemptMs[r] = rs.getLong(22);
+        c.draw[r] = rs.getDouble(23);
+        c.cloudRoundTripMs[r] = rs.getDouble(24);
+        c.edgeUsd[r] = rs.getDouble(25);
+        c.networkUsd[r] = rs.getDouble(26);
+        c.cloudUsd[r] = rs.getDouble(27);
+        c.latencyMs[r] = rs.getDouble(28);
       }
     }
+    if (bad) {
+      check(st, src, DECISION_CHECK);
+      throw new StoreException("devices " + lo + " .. " + hi + ": a decision record the tuner cannot use" + HINT);
+    }
+    long t4 = System.nanoTime();
+    nanos[2] += t4 - t2;
+    // order by device, sequence number and receive date; keep each decision's first copy, and
+    // only decisions first received in the range
+    int[] order = sortedRows(n, ix, c.seq, day);
+    int device = -1;
+    int lastIx = -1;
+    long lastSeq = Long.MIN_VALUE;
+    int kept = 0;
+    for (int p = 0; p < n; p++) {
+      int r = order[p];
+      if (ix[r] == lastIx && c.seq[r] == lastSeq) {
+        continue; // stored again later: it counts on the date first received
+      }
+      lastIx = ix[r];
+      lastSeq = c.seq[r];
+      if (day[r] < 0) {
+        continue; // first received before the range
+      }
+      if (ix[r] != device) {
+        if (device >= 0) {
+          c.endDevice(kept);
+        }
+        device = ix[r];
+        c.beginDevice(devices.get(device), kept);
+      }
+      order[kept++] = r;
+    }
+    if (device >= 0) {
+      c.endDevice(kept);
+    }
+    c.order = order;
+    c.rows = kept;
+    nanos[4] += System.nanoTime() - t4;
     return c;
   }
 
-  private static List<String> distinct(Statement st, String column) throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (ResultSet rs = st.executeQuery("SELECT DISTINCT " + column + " FROM run WHERE kind = 'decision' AND "
-        + column + " IS NOT NULL ORDER BY 1")) {
-      while (rs.next()) {
-        out.add(rs.getString(1));
-      }
+  /** Row numbers sorted by (device, seq, receive day); a stable merge sort on primitives. */
+  static int[] sortedRows(int n, int[] ix, long[] seq, long[] day) {
+    int[] a = new int[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = i;
     }
-    return out;
+    int[] b = new int[n];
+    for (int width = 1; width < n; width *= 2) {
+      for (int lo = 0; lo < n; lo += 2 * width) {
+        int mid = Math.min(n, lo + width);
+        int hi = Math.min(n, lo + 2 * width);
+        int i = lo;
+        int j = mid;
+        int k = lo;
+        if (mid >= hi || !less(a[mid], a[mid - 1], ix, seq, day)) {
+          System.arraycopy(a, lo, b, lo, hi - lo); // already in order
+          continue;
+        }
+        while (i < mid && j < hi) {
+          b[k++] = less(a[j], a[i], ix, seq, day) ? a[j++] : a[i++];
+        }
+        while (i < mid) {
+          b[k++] = a[i++];
+        }
+        while (j < hi) {
+          b[k++] = a[j++];
+        }
+      }
+      int[] t = a;
+      a = b;
+      b = t;
+    }
+    return a;
+  }
+
+  private static boolean less(int p, int q, int[] ix, long[] seq, long[] day) {
+    if (ix[p] != ix[q]) {
+      return ix[p] < ix[q];
+    }
+    if (seq[p] != seq[q]) {
+      return seq[p] < seq[q];
+    }
+    return day[p] < day[q];
   }
 
   // ---- checks
 
-  /** Fails on the first record of the run the tuner cannot use, naming it. */
-  private void check(Statement st) throws SQLException {
-    String bad = "schema IS DISTINCT FROM 1 OR kind IS NULL OR kind NOT IN ('decision', 'amendment', 'policy_event')"
-        + " OR device IS NULL OR seq IS NULL"
-        + " OR (kind = 'decision' AND (" + missing("time_ms", "edge_model_hash", "policy_version", "explored",
-            "propensity", "metered", "battery_percent", "charging", "device_class", "payload_bytes", "elapsed_ms",
-            "budget_available_usd", "expected_offload_usd", "rt_samples", "rt_ewma_ms", "rt_p95_ms", "rt_since_ms",
-            "draw", "edge_usd", "network_usd", "cloud_usd", "latency_ms")
-        + " OR " + unknown("route", ROUTES) + " OR " + unknown("d_route", ROUTES) + " OR "
-        + unknown("reason", REASONS) + " OR " + unknown("d_reason", REASONS) + " OR " + unknown("network", NETWORKS)
-        + " OR " + unknown("offloader", OFFLOADERS)
-        + " OR (has_signals AND (" + missing("s_top1", "s_max_prob", "s_margin", "s_entropy") + "))"
-        + " OR (has_edge AND e_prediction IS NULL)"
-        + " OR (has_cloud AND (" + unknown("c_status", STATUSES) + " OR " + missing("c_prediction", "c_round_trip_ms")
-        + "))))"
-        + " OR (kind = 'amendment' AND (decision_id IS NULL OR type IS NULL OR type NOT IN ('label', 'late_reply')"
-        + " OR (type = 'label' AND label IS NULL)"
-        + " OR (type = 'late_reply' AND (NOT has_cloud OR " + unknown("c_status", STATUSES) + " OR c_prediction IS NULL))))";
+  /** Fails on the first record of {@code src} matching {@code bad}, naming it. */
+  private void check(Statement st, String src, String bad) throws SQLException {
     String file;
     String device;
     long seq;
-    try (ResultSet rs = st.executeQuery("SELECT filename, device, seq, kind, schema FROM run WHERE " + bad
+    try (ResultSet rs = st.executeQuery("SELECT filename, device, seq FROM " + src + " WHERE " + bad
         + " LIMIT 1")) {
       if (!rs.next()) {
         return;
@@ -411,7 +528,7 @@ final class ColumnScan {
       device = rs.getString(2);
       seq = rs.getLong(3);
     }
-    String hint = " (a newer writer? read this store with a tandem-tune of the same release as the devices)";
+    String hint = HINT;
     if (file.endsWith(".parquet")) {
       String why = "a record the tuner cannot use (a missing field or an unknown value)";
       try (ResultSet rs = st.executeQuery("SELECT to_json(t) FROM read_parquet(" + str(file)
@@ -482,13 +599,6 @@ final class ColumnScan {
   }
 
   // ---- SQL pieces
-
-  private static final String ROUTES = names(Route.values(), Route::jsonName);
-  private static final String REASONS = names(Reason.values(), Reason::jsonName);
-  private static final String NETWORKS = names(NetworkType.values(), NetworkType::jsonName);
-  private static final String OFFLOADERS = names(OffloaderState.values(), OffloaderState::jsonName);
-  private static final String STATUSES = names(OffloadStatus.values(), OffloadStatus::wireName);
-  private static final String JSON_COLUMNS = jsonColumns();
 
   private static <T> String names(T[] values, Function<T, String> name) {
     List<String> out = new ArrayList<>();

@@ -36,6 +36,8 @@ public final class DecisionColumns {
   final List<String> deviceClasses;
   final List<String> edgeModelHashes;
   int rows;
+  /** The row of each position: positions are in device and sequence order. */
+  int[] order;
 
   final long[] seq;
   final long[] timeMs;
@@ -129,27 +131,27 @@ public final class DecisionColumns {
     return Collections.unmodifiableList(devices);
   }
 
-  /** Starts device {@code id} at the next row. */
-  void beginDevice(String id) {
+  /** Starts device {@code id} at position {@code at}. */
+  void beginDevice(String id, int at) {
     if (devices.size() + 2 > deviceStart.length) {
       deviceStart = java.util.Arrays.copyOf(deviceStart, deviceStart.length * 2);
     }
-    deviceStart[devices.size()] = rows;
+    deviceStart[devices.size()] = at;
     devices.add(id);
-    deviceStart[devices.size()] = rows;
+    deviceStart[devices.size()] = at;
   }
 
-  /** Ends the current device after the rows added. */
-  void endDevice() {
-    deviceStart[devices.size()] = rows;
+  /** Ends the current device before position {@code at}. */
+  void endDevice(int at) {
+    deviceStart[devices.size()] = at;
   }
 
-  /** The first row of device {@code d}. */
+  /** The first position of device {@code d}. */
   public int deviceStart(int d) {
     return deviceStart[d];
   }
 
-  /** One past the last row of device {@code d}. */
+  /** One past the last position of device {@code d}. */
   public int deviceEnd(int d) {
     return deviceStart[d + 1];
   }
@@ -160,95 +162,95 @@ public final class DecisionColumns {
 
   /** The decision's id, {@code device:seq}. */
   public String id(int d, int i) {
-    return devices.get(d) + ":" + seq[i];
+    return devices.get(d) + ":" + seq[order[i]];
   }
 
   public long timeMs(int i) {
-    return timeMs[i];
+    return timeMs[order[i]];
   }
 
   public String edgeModelHash(int i) {
-    return edgeModelHashes.get(edgeModelHash[i]);
+    return edgeModelHashes.get(edgeModelHash[order[i]]);
   }
 
   public long policyVersion(int i) {
-    return policyVersion[i];
+    return policyVersion[order[i]];
   }
 
   /** Whether the edge model ran (and its signals are in the context). */
   public boolean hasEdge(int i) {
-    return hasEdge[i] && hasSignals[i];
+    return hasEdge[order[i]] && hasSignals[order[i]];
   }
 
   /** The recorded context: every input of {@code Policy.decide}. */
   public DecisionContext context(int i) {
-    DecisionContext.Builder b = DecisionContext.builder().policyVersion(policyVersion[i])
+    DecisionContext.Builder b = DecisionContext.builder().policyVersion(policyVersion[order[i]])
         .edgeModelHash(edgeModelHash(i));
-    if (hasSignals[i]) {
-      b.signals(Signals.of(NO_PROBABILITIES, top1[i], maxProb[i], margin[i], entropy[i]));
+    if (hasSignals[order[i]]) {
+      b.signals(Signals.of(NO_PROBABILITIES, top1[order[i]], maxProb[order[i]], margin[order[i]], entropy[order[i]]));
     }
-    return b.device(DeviceState.builder().networkType(NETWORKS[network[i]]).metered(metered[i])
-            .batteryPercent(batteryPercent[i]).charging(charging[i]).deviceClass(deviceClasses.get(deviceClass[i]))
+    return b.device(DeviceState.builder().networkType(NETWORKS[network[order[i]]]).metered(metered[order[i]])
+            .batteryPercent(batteryPercent[order[i]]).charging(charging[order[i]]).deviceClass(deviceClasses.get(deviceClass[order[i]]))
             .build())
-        .payloadBytes(payloadBytes[i]).offloader(OFFLOADERS[offloader[i]]).elapsedMs(elapsedMs[i])
-        .budgetAvailableUsd(budgetAvailableUsd[i]).expectedOffloadUsd(expectedOffloadUsd[i])
-        .roundTrip(RoundTripSnapshot.of(rtSamples[i], rtEwmaMs[i], rtP95Ms[i], rtSinceLastAttemptMs[i]))
-        .draw(draw[i]).build();
+        .payloadBytes(payloadBytes[order[i]]).offloader(OFFLOADERS[offloader[order[i]]]).elapsedMs(elapsedMs[order[i]])
+        .budgetAvailableUsd(budgetAvailableUsd[order[i]]).expectedOffloadUsd(expectedOffloadUsd[order[i]])
+        .roundTrip(RoundTripSnapshot.of(rtSamples[order[i]], rtEwmaMs[order[i]], rtP95Ms[order[i]], rtSinceLastAttemptMs[order[i]]))
+        .draw(draw[order[i]]).build();
   }
 
   /** What {@code Policy.decide} returned when the decision was made. */
   public RouteDecision decided(int i) {
-    return RouteDecision.of(ROUTES[decidedRoute[i]], REASONS[decidedReason[i]], propensity[i], explored[i]);
+    return RouteDecision.of(ROUTES[decidedRoute[order[i]]], REASONS[decidedReason[order[i]]], propensity[order[i]], explored[order[i]]);
   }
 
   /** The outcome route ({@code edge_fallback} where a request got no usable answer). */
   public Route route(int i) {
-    return ROUTES[route[i]];
+    return ROUTES[route[order[i]]];
   }
 
   /** The edge's top-1 class. */
   public int edgePrediction(int i) {
-    return edgePrediction[i];
+    return edgePrediction[order[i]];
   }
 
   /** The status of the request sent, or empty when none was. */
   public OffloadStatus cloudStatus(int i) {
-    return cloudStatus[i] == 0 ? null : STATUSES[cloudStatus[i] - 1];
+    return cloudStatus[order[i]] == 0 ? null : STATUSES[cloudStatus[order[i]] - 1];
   }
 
   /** The cloud's answer in time, -1 without one. */
   public int cloudPrediction(int i) {
-    return cloudPrediction[i];
+    return cloudPrediction[order[i]];
   }
 
   /** The request's round trip as the device measured it, -1 without a reply. */
   public double cloudRoundTripMs(int i) {
-    return cloudRoundTripMs[i];
+    return cloudRoundTripMs[order[i]];
   }
 
   /** The answer of the first late reply, when that reply was {@code ok}; else -1. */
   public int lateReplyPrediction(int i) {
-    return lateReplyPrediction[i];
+    return lateReplyPrediction[order[i]];
   }
 
   /** The label the app reported last, -1 when none. */
   public int label(int i) {
-    return label[i];
+    return label[order[i]];
   }
 
   public double edgeUsd(int i) {
-    return edgeUsd[i];
+    return edgeUsd[order[i]];
   }
 
   public double networkUsd(int i) {
-    return networkUsd[i];
+    return networkUsd[order[i]];
   }
 
   public double cloudUsd(int i) {
-    return cloudUsd[i];
+    return cloudUsd[order[i]];
   }
 
   public double latencyMs(int i) {
-    return latencyMs[i];
+    return latencyMs[order[i]];
   }
 }

@@ -180,17 +180,18 @@ public final class StoreReader implements AutoCloseable {
     for (List<Map.Entry<Path, LocalDate>> files : json.values()) {
       files.sort(Map.Entry.comparingByKey());
     }
-    long decisions = parquet.isEmpty() && json.isEmpty() ? 0
-        : new ColumnScan(parquet, json, query.from().orElse(null), query.to().orElse(null)).run(cols -> {
-          for (int d = 0; d < cols.devices().size(); d++) {
-            progress.device(cols.deviceEnd(d) - cols.deviceStart(d));
-          }
-          visitor.accept(cols);
-        });
+    ColumnScan scan = new ColumnScan(parquet, json, query.from().orElse(null), query.to().orElse(null));
+    long decisions = parquet.isEmpty() && json.isEmpty() ? 0 : scan.run(cols -> {
+      for (int d = 0; d < cols.devices().size(); d++) {
+        progress.device(cols.deviceEnd(d) - cols.deviceStart(d));
+      }
+      visitor.accept(cols);
+    });
     if (decisions == 0) {
       throw noDecisions();
     }
     progress.done(decisions);
+    query.progress().accept(scan.timing());
     return decisions;
   }
 
