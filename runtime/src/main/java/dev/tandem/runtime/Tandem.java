@@ -35,7 +35,6 @@ import dev.tandem.runtime.internal.spool.SequenceStore;
 import dev.tandem.runtime.capture.Capture;
 import dev.tandem.runtime.internal.capture.CaptureStore;
 import dev.tandem.runtime.spool.Spool;
-import dev.tandem.runtime.text.Encoding;
 import dev.tandem.runtime.text.TextInput;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -238,8 +237,8 @@ public final class Tandem implements AutoCloseable {
    */
   public Decision infer(String text) {
     TextInput in = requireText();
-    Encoding e = in.encode(text);
-    return infer(in.tensors(e), cloudInput(text, e));
+    List<Tensor> tensors = in.tensors(text);
+    return infer(tensors, cloudInput(text, tensors));
   }
 
   /** As {@link #infer(String)}, without blocking: tokenizing and the edge model run on the builder's executor. */
@@ -252,8 +251,8 @@ public final class Tandem implements AutoCloseable {
       executor.execute(() -> {
         CompletableFuture<Decision> f;
         try {
-          Encoding e = in.encode(text);
-          f = run(in.tensors(e), cloudInput(text, e), false, permit);
+          List<Tensor> tensors = in.tensors(text);
+          f = run(tensors, cloudInput(text, tensors), false, permit);
         } catch (RuntimeException ex) {
           permit.close();
           out.completeExceptionally(ex);
@@ -286,12 +285,13 @@ public final class Tandem implements AutoCloseable {
    * the edge's. Its size for the policy: the edge's token count when the edge did not truncate
    * the text (the cloud's budget at most), else the cloud's whole budget.
    */
-  private CloudInput cloudInput(String text, Encoding edgeEncoding) {
+  private CloudInput cloudInput(String text, List<Tensor> edgeTensors) {
     if (cloudText == null) {
       return null;
     }
     int max = cloudText.maxTokens();
-    int tokens = edgeEncoding.length() < edgeText.maxTokens() ? Math.min(edgeEncoding.length(), max) : max;
+    int edgeTokens = (int) edgeTensors.get(0).shape()[1]; // input_ids, [1, tokens]
+    int tokens = edgeTokens < edgeText.maxTokens() ? Math.min(edgeTokens, max) : max;
     return CloudInput.lazy(cloudText.byteLength(tokens), () -> cloudText.tensors(text));
   }
 
