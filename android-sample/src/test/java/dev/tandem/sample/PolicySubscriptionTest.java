@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import android.app.Application;
 import dev.tandem.runtime.Decision;
-import dev.tandem.runtime.internal.fleet.PolicyGate;
 import dev.tandem.runtime.record.DecisionRecord;
 import dev.tandem.runtime.record.Record;
 import dev.tandem.runtime.spool.Spool;
@@ -28,7 +27,7 @@ import org.robolectric.RuntimeEnvironment;
 
 /**
  * The sample following the fleet's policy topic on a real broker, through the runtime's policy
- * subscription: a newer valid policy applies and governs the next decision; an invalid one and
+ * subscription ({@code Tandem.Builder.followPolicy}): a newer valid policy applies and governs the next decision; an invalid one and
  * an older one are rejected, recorded, and the last good policy stays in force.
  */
 @RunWith(SampleTestRunner.class)
@@ -67,15 +66,14 @@ public class PolicySubscriptionTest {
 
         publish(operator, "{\"schema\":1,\"version\":10,\"mode\":\"cascade\"}"); // no threshold, no deadline
         publish(operator, policy(8, 0.7));
-        Path events = SampleFiles.root(app).resolve("policy").resolve(PolicyGate.EVENTS);
+        Path events = SampleFiles.spoolDir(app).resolve("policy-events.jsonl");
         await(() -> read(events).contains("\"older_version\""), "the older policy rejected");
         String log = read(events);
         assertThat(log).contains("\"outcome\":\"applied\"").contains("\"outcome\":\"invalid\"")
             .contains("\"outcome\":\"older_version\"");
         assertThat(engine.policy().version()).isEqualTo(9);
-        assertThat(engine.policyGate().get().current().version()).isEqualTo(9);
         // The last good policy is kept for a restart without the broker.
-        assertThat(read(SampleFiles.root(app).resolve("policy").resolve(PolicyGate.LAST_GOOD))).contains("\"version\":9");
+        assertThat(read(SampleFiles.spoolDir(app).resolve("policy.json"))).contains("\"version\":9");
       } finally {
         operator.disconnect();
         operator.close();

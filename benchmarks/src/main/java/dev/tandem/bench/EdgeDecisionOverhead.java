@@ -65,7 +65,7 @@ public final class EdgeDecisionOverhead {
     }
     byte[] edge = OnnxFusion.fuse(Encoder.MINILM_INT8.modelBytes(), Encoder.MINILM_INT8.pooling(),
         new Head(w, 0.1, 1e-2), Collections.emptyMap());
-    List<Tensor> tokens = TextInput.of(Encoder.MINILM_INT8.tokenizer(), 128).tensors(MESSAGE);
+    List<Tensor> tokens = Encoder.MINILM_INT8.textInput(128).tensors(MESSAGE);
     measure("edge-int8 (" + tokens.get(0).dim(1) + " tokens)", edge, tokens, edgePairs);
   }
 

@@ -7,7 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.tandem.agent.simulate.FleetStats;
 import dev.tandem.runtime.policy.Route;
-import dev.tandem.runtime.text.WordPieceTokenizer;
+import dev.tandem.runtime.text.TextInput;
 import dev.tandem.workload.build.BuildOptions;
 import dev.tandem.workload.build.BuiltModels;
 import dev.tandem.workload.build.ModelEntry;
@@ -154,8 +154,8 @@ class DemoLoopTest {
     List<Message> cal = MessagesJsonl.read(built.messages(Part.CALIBRATION));
     double[] conf = new double[cal.size()];
     ModelEntry edge = built.edge();
-    try (FusedClassifier c = new FusedClassifier(edge.file(), WordPieceTokenizer.fromFile(edge.tokenizer()),
-        edge.maxTokens(), 1)) {
+    try (FusedClassifier c = new FusedClassifier(edge.file(), TextInput.fromFile(edge.tokenizer(), edge.maxTokens()),
+        1)) {
       for (int i = 0; i < conf.length; i++) {
         float[] p = c.probabilities(cal.get(i).text());
         conf[i] = Math.max(p[0], p[1]);

@@ -1,5 +1,6 @@
 package dev.tandem.runtime;
 
+import dev.tandem.runtime.internal.mqtt.MqttSession;
 import dev.tandem.runtime.internal.offload.MqttOffloader;
 import dev.tandem.runtime.internal.protocol.Topics;
 import java.nio.file.Path;
@@ -49,11 +50,25 @@ public final class CloudConnection {
    * @throws IllegalStateException naming a conflicting option
    */
   MqttOffloader open(String deviceId) {
+    return offloaderBuilder(deviceId).build();
+  }
+
+  /** The broker session for the device's background fleet traffic, not yet built. */
+  MqttSession.Builder backgroundSession(String deviceId) {
+    return offloaderBuilder(deviceId).backgroundSession(deviceId + "-logs");
+  }
+
+  /** The topic names the connection uses. */
+  Topics topics() {
+    return offloaderBuilder("topics").topics();
+  }
+
+  private MqttOffloader.Builder offloaderBuilder(String deviceId) {
     MqttOffloader.Builder b = MqttOffloader.builder().serverUri(serverUri).deviceId(deviceId);
     for (Consumer<MqttOffloader.Builder> s : settings) {
       s.accept(b);
     }
-    return b.build();
+    return b;
   }
 
   @Override

@@ -10,6 +10,9 @@ import dev.tandem.runtime.model.ModelInfo;
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.internal.TandemInternals;
+import dev.tandem.runtime.internal.fleet.FleetConnection;
+import dev.tandem.runtime.internal.fleet.SpoolUploadQueue;
+import dev.tandem.runtime.internal.policy.RoundTripEstimator;
 import dev.tandem.runtime.internal.offload.MqttOffloader;
 import dev.tandem.runtime.internal.offload.OffloadRequest;
 import dev.tandem.runtime.internal.offload.OffloadResult;
@@ -20,7 +23,6 @@ import dev.tandem.runtime.policy.DecisionContext;
 import dev.tandem.runtime.policy.Mode;
 import dev.tandem.runtime.policy.OffloaderState;
 import dev.tandem.runtime.policy.Policy;
-import dev.tandem.runtime.policy.RoundTripEstimator;
 import dev.tandem.runtime.policy.Route;
 import dev.tandem.runtime.policy.RouteDecision;
 import dev.tandem.runtime.record.AmendmentRecord;
@@ -33,7 +35,6 @@ import dev.tandem.runtime.internal.spool.SequenceStore;
 import dev.tandem.runtime.capture.Capture;
 import dev.tandem.runtime.internal.capture.CaptureStore;
 import dev.tandem.runtime.spool.Spool;
-import dev.tandem.runtime.text.Encoding;
 import dev.tandem.runtime.text.TextInput;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -133,13 +134,17 @@ public final class Tandem implements AutoCloseable {
   private final TextInput edgeText;
   private final TextInput cloudText;
   private final AtomicLong recordWriteFailures = new AtomicLong();
+  /** The highest sequence number spooled or uploaded before this run (read only when uploading). */
+  private final long maxKnownSeq;
   private volatile Policy policy;
+  /** The upload and policy subscription, when the builder asked for either; set once, after construction. */
+  private volatile FleetConnection fleetConnection;
 
   private final Object lifecycle = new Object();
   private int inFlight;
   private boolean closed;
 
-  private Tandem(Builder b, ModelSession edge) {
+  private Tandem(Builder b, ModelSession edge, Policy policy) {
     this.edge = edge;
     this.scorer = b.scorer;
     this.cloudScorer = b.cloudScorer == null ? b.scorer : b.cloudScorer;
@@ -148,6 +153,9 @@ public final class Tandem implements AutoCloseable {
     this.fleet = b.fleet;
     this.offloader = b.offloader;
     this.spool = b.spool;
+    // Before this run hands out a number: which numbers did the last run leave unused?
+    this.maxKnownSeq = b.uploadRecords ? Math.max(SpoolUploadQueue.maxSeq(b.spool.directory()),
+        FleetConnection.uploadedSeq(b.spool.directory())) : 0;
     this.sequences = SequenceStore.open(b.spool.directory());
     this.capture = b.capture;
     this.captures = b.capture.enabled() ? CaptureStore.open(b.capture.directory() != null ? b.capture.directory()
@@ -169,9 +177,9 @@ public final class Tandem implements AutoCloseable {
     this.lateReplyListener = b.lateReplyListener;
     this.edgeText = b.textInput == null ? null : b.textInput.forModel(edge.info());
     this.cloudText = b.cloudTextInput == null || b.cloudTextInput.sameAs(b.textInput) ? null : b.cloudTextInput;
-    this.policy = b.policy;
-    this.estimator = new RoundTripEstimator(b.policy);
-    this.budget = new CostBudget(b.policy);
+    this.policy = policy;
+    this.estimator = new RoundTripEstimator(policy);
+    this.budget = new CostBudget(policy);
   }
 
   static {
@@ -229,8 +237,8 @@ public final class Tandem implements AutoCloseable {
    */
   public Decision infer(String text) {
     TextInput in = requireText();
-    Encoding e = in.encode(text);
-    return infer(in.tensors(e), cloudInput(text, e));
+    List<Tensor> tensors = in.tensors(text);
+    return infer(tensors, cloudInput(text, tensors));
   }
 
   /** As {@link #infer(String)}, without blocking: tokenizing and the edge model run on the builder's executor. */
@@ -243,8 +251,8 @@ public final class Tandem implements AutoCloseable {
       executor.execute(() -> {
         CompletableFuture<Decision> f;
         try {
-          Encoding e = in.encode(text);
-          f = run(in.tensors(e), cloudInput(text, e), false, permit);
+          List<Tensor> tensors = in.tensors(text);
+          f = run(tensors, cloudInput(text, tensors), false, permit);
         } catch (RuntimeException ex) {
           permit.close();
           out.completeExceptionally(ex);
@@ -277,12 +285,13 @@ public final class Tandem implements AutoCloseable {
    * the edge's. Its size for the policy: the edge's token count when the edge did not truncate
    * the text (the cloud's budget at most), else the cloud's whole budget.
    */
-  private CloudInput cloudInput(String text, Encoding edgeEncoding) {
+  private CloudInput cloudInput(String text, List<Tensor> edgeTensors) {
     if (cloudText == null) {
       return null;
     }
     int max = cloudText.maxTokens();
-    int tokens = edgeEncoding.length() < edgeText.maxTokens() ? Math.min(edgeEncoding.length(), max) : max;
+    int edgeTokens = (int) edgeTensors.get(0).shape()[1]; // input_ids, [1, tokens]
+    int tokens = edgeTokens < edgeText.maxTokens() ? Math.min(edgeTokens, max) : max;
     return CloudInput.lazy(cloudText.byteLength(tokens), () -> cloudText.tensors(text));
   }
 
@@ -453,6 +462,18 @@ public final class Tandem implements AutoCloseable {
     return cloudAvailable();
   }
 
+  /**
+   * Waits until the fleet's collector has acknowledged every record written before the call (or
+   * the time is up): for an app that uploads in a scheduled job and wants to know when it may
+   * stop. Never needed for correctness: records stay in the spool until acknowledged.
+   *
+   * @return whether they all were; false at once without {@link Builder#uploadRecords}
+   */
+  public boolean awaitUploaded(long timeout, TimeUnit unit) throws InterruptedException {
+    FleetConnection f = fleetConnection;
+    return f != null && f.awaitUploaded(timeout, unit);
+  }
+
   /** Records that could not be written to the spool (each was logged). */
   public long recordWriteFailures() {
     return recordWriteFailures.get();
@@ -471,6 +492,10 @@ public final class Tandem implements AutoCloseable {
       }
       closed = true;
       awaitIdle(policy.deadlineMs() + OFFLOADER_GRACE_MS);
+    }
+    FleetConnection f = fleetConnection;
+    if (f != null) {
+      f.close(); // what is not acknowledged stays in the spool for the next run
     }
     if (offloader != null) {
       // Completes what is still pending with offline; those records are written below.
@@ -754,6 +779,10 @@ public final class Tandem implements AutoCloseable {
       log.info("records are written to the spool again after {} dropped", recordWriteFailures.get());
       writeFailuresLogged = 0;
     }
+    FleetConnection f = fleetConnection;
+    if (f != null) {
+      f.nudge();
+    }
     if (recordListener != null) {
       try {
         recordListener.accept(r);
@@ -904,6 +933,8 @@ public final class Tandem implements AutoCloseable {
     private LongConsumer afterEdgeRun;
     private TextInput textInput;
     private TextInput cloudTextInput;
+    private boolean uploadRecords;
+    private boolean followPolicy;
 
     private Builder() {}
 
@@ -1008,6 +1039,36 @@ public final class Tandem implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Uploads the spool's records to the fleet's collector through the {@link #cloud} broker
+     * (default false), on a background MQTT connection of its own (client id
+     * {@code {deviceId}-logs}) so that an upload never queues in front of an offload. A batch is
+     * one closed spool segment, and leaves the spool only once the collector has acknowledged it
+     * (docs/log-store.md); while the broker is out of reach, the spool keeps the records within
+     * its disk budget. Captured inputs ({@link #capture}) go the same way. Started by
+     * {@link #build()}, stopped by {@link Tandem#close()}; {@link Tandem#awaitUploaded} waits for
+     * the acknowledgements.
+     */
+    public Builder uploadRecords(boolean upload) {
+      this.uploadRecords = upload;
+      return this;
+    }
+
+    /**
+     * Follows the fleet's retained policy topic ({@code {prefix}/policy/{fleet}/{model}}) on the
+     * same background connection as {@link #uploadRecords} (default false). A pushed policy
+     * applies as {@link Tandem#updatePolicy} would (it validates, is newer, is for this edge model,
+     * its canary includes this device); otherwise the policy in force stays. Every outcome is a
+     * {@code policy_event} record and a line of {@code policy-events.jsonl}, and the last applied
+     * policy is kept as {@code policy.json}, both in the spool's directory; {@link #build()} starts
+     * from that kept policy when it is newer than {@link #policy}, so a restart without the broker
+     * keeps the fleet's.
+     */
+    public Builder followPolicy(boolean follow) {
+      this.followPolicy = follow;
+      return this;
+    }
+
     /** An offloader made elsewhere (tests); Tandem closes it. */
     Builder offloader(Offloader offloader) {
       this.offloader = Objects.requireNonNull(offloader, "offloader");
@@ -1108,6 +1169,14 @@ public final class Tandem implements AutoCloseable {
       if (cloud != null && offloader != null) {
         throw new IllegalStateException("give cloud(...) or an offloader, not both");
       }
+      if ((uploadRecords || followPolicy) && cloud == null) {
+        throw new IllegalStateException((uploadRecords ? "uploadRecords" : "followPolicy")
+            + " needs cloud(...): the fleet's broker");
+      }
+      if (followPolicy && (fleet.isEmpty() || fleet.contains("/") || fleet.contains("+") || fleet.contains("#"))) {
+        throw new IllegalStateException("followPolicy needs fleet(...), a topic level without '/', '+' or '#': '"
+            + fleet + "'");
+      }
       ModelSession s = session;
       if (s == null) {
         ModelSession.Builder mb = ModelSession.builder().providers(providers).intraOpThreads(intraOpThreads)
@@ -1125,6 +1194,7 @@ public final class Tandem implements AutoCloseable {
         }
       }
       String hash = s.info().sha256();
+      Policy start = followPolicy ? FleetConnection.initialPolicy(policy, spool.directory(), hash) : policy;
       if (!policy.edgeModelHash().isEmpty() && !policy.edgeModelHash().equalsIgnoreCase(hash)) {
         if (session == null) {
           s.close();
@@ -1134,14 +1204,21 @@ public final class Tandem implements AutoCloseable {
       }
       Offloader own = offloader;
       if (cloud != null) {
+        Tandem t = null;
         try {
           MqttOffloader o = cloud.open(deviceId);
           own = o;
           offloader = o;
-          Tandem t = new Tandem(this, s);
+          t = new Tandem(this, s, start);
+          if (uploadRecords || followPolicy) {
+            t.fleetConnection = openFleet(t, start, hash);
+          }
           o.start();
           return t;
         } catch (RuntimeException e) {
+          if (t != null && t.fleetConnection != null) {
+            t.fleetConnection.close();
+          }
           if (own != null) {
             own.close();
           }
@@ -1153,7 +1230,29 @@ public final class Tandem implements AutoCloseable {
           offloader = null; // a second build() opens its own connection
         }
       }
-      return new Tandem(this, s);
+      return new Tandem(this, s, start);
+    }
+
+    private FleetConnection openFleet(Tandem t, Policy start, String hash) {
+      FleetConnection.Plan p = new FleetConnection.Plan();
+      p.session = cloud.backgroundSession(deviceId);
+      p.topics = cloud.topics();
+      p.deviceId = deviceId;
+      p.fleet = fleet;
+      p.model = model;
+      p.spool = spool;
+      p.nextSeq = t.sequences.peek();
+      p.maxKnownSeq = t.maxKnownSeq;
+      p.upload = uploadRecords;
+      p.captures = uploadRecords ? t.captures : null;
+      if (followPolicy) {
+        p.initialPolicy = start;
+        p.edgeModelHash = hash;
+        p.apply = t::updatePolicy;
+        p.rejections = t::recordPolicyRejected;
+        p.clock = clock;
+      }
+      return FleetConnection.open(p);
     }
   }
 }

@@ -24,7 +24,7 @@ class PublicApiTest {
    * a decision (raise this and list the type in docs/api.md), not an accident. #13 aimed at 43,
    * half of the 87 it counted; docs/api.md says why that is not reached.
    */
-  static final int MAX_PUBLIC_TYPES = 83;
+  static final int MAX_PUBLIC_TYPES = 65;
 
   /** Every public type a caller can name, by package, internal ones apart. */
   static TreeMap<String, List<String>> publicTypes(boolean internal) throws Exception {

@@ -15,7 +15,6 @@ import dev.tandem.runtime.testing.ReferenceModels;
 import dev.tandem.runtime.testing.ReplayCheck;
 import dev.tandem.runtime.testing.TinyModels;
 import dev.tandem.runtime.text.TextInput;
-import dev.tandem.runtime.text.WordPieceTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +36,7 @@ class TandemTextTest {
   static final Policy ALWAYS_CLOUD = Policy.builder().version(1).threshold(1.0).deadlineMs(5000).build();
   static final String SHORT = "Win a free cruise! Reply now to claim your prize.";
 
-  static WordPieceTokenizer tokenizer;
+  static TextInput text128;
   static byte[] edgeModel;
   static byte[] cloudModel;
 
@@ -46,10 +45,10 @@ class TandemTextTest {
 
   @BeforeAll
   static void models() {
-    tokenizer = ReferenceModels.miniLmTokenizer();
+    text128 = ReferenceModels.miniLmText(128);
     // The edge model declares no token_type_ids (as some BERT exports do); the cloud's does.
-    edgeModel = TinyModels.textClassifier(tokenizer.vocabSize(), 1, false);
-    cloudModel = TinyModels.textClassifier(tokenizer.vocabSize(), 2, true);
+    edgeModel = TinyModels.textClassifier(text128.vocabSize(), 1, false);
+    cloudModel = TinyModels.textClassifier(text128.vocabSize(), 2, true);
   }
 
   static String longText() {
@@ -64,7 +63,7 @@ class TandemTextTest {
     policies.add(p);
     return Tandem.builder().edgeModel(edgeModel).intraOpThreads(1).model("spam").deviceId("dev-1")
         .policy(p).spool(Spool.builder(dir.resolve("spool")).build()).random(new Random(3))
-        .textInput(TextInput.of(tokenizer, 128));
+        .textInput(text128);
   }
 
   @AfterEach
@@ -94,7 +93,7 @@ class TandemTextTest {
     List<Tensor> expected;
     try (ModelSession bare = ModelSession.builder().bytes(edgeModel).intraOpThreads(1).build()) {
       List<Tensor> in = new ArrayList<>();
-      for (Tensor x : tokenizer.encode(SHORT, 128).toTensors()) {
+      for (Tensor x : text128.tensors(SHORT)) {
         if (!x.name().equals("token_type_ids")) {
           in.add(x);
         }
@@ -103,7 +102,7 @@ class TandemTextTest {
     }
     assertThat(d.route()).isEqualTo(Route.EDGE);
     assertThat(d.output().get(0).toFloatArray()).containsExactly(expected.get(0).toFloatArray());
-    assertThat(inputShape(d)).containsExactly(1, tokenizer.encode(SHORT, 128).length());
+    assertThat(inputShape(d)).containsExactly(1, (int) text128.tensors(SHORT).get(0).shape()[1]);
   }
 
   @Test
@@ -119,7 +118,7 @@ class TandemTextTest {
   void inferText_longTextOffloaded_cloudGetsItsOwnTokensUpToItsBudget() {
     LocalModelOffloader cloud = new LocalModelOffloader(cloudModel);
     Decision d;
-    try (Tandem t = tandem(ALWAYS_CLOUD).offloader(cloud).cloudTextInput(TextInput.of(tokenizer, 256)).build()) {
+    try (Tandem t = tandem(ALWAYS_CLOUD).offloader(cloud).cloudTextInput(text128.withMaxTokens(256)).build()) {
       d = t.infer(longText());
     }
     assertThat(d.route()).isEqualTo(Route.CLOUD);
@@ -134,8 +133,8 @@ class TandemTextTest {
   void inferText_shortTextOffloaded_policySeesTheCloudInputsExactSize() {
     LocalModelOffloader cloud = new LocalModelOffloader(cloudModel);
     Decision d;
-    int n = tokenizer.encode(SHORT, 256).length();
-    try (Tandem t = tandem(ALWAYS_CLOUD).offloader(cloud).cloudTextInput(TextInput.of(tokenizer, 256)).build()) {
+    int n = (int) text128.withMaxTokens(256).tensors(SHORT).get(0).shape()[1];
+    try (Tandem t = tandem(ALWAYS_CLOUD).offloader(cloud).cloudTextInput(text128.withMaxTokens(256)).build()) {
       d = t.infer(SHORT);
     }
     assertThat(d.route()).isEqualTo(Route.CLOUD);
@@ -145,7 +144,7 @@ class TandemTextTest {
 
   @Test
   void inferText_withoutACloudTextInput_cloudGetsTheEdgesTokens() {
-    LocalModelOffloader cloud = new LocalModelOffloader(TinyModels.textClassifier(tokenizer.vocabSize(), 2, false));
+    LocalModelOffloader cloud = new LocalModelOffloader(TinyModels.textClassifier(text128.vocabSize(), 2, false));
     Decision d;
     try (Tandem t = tandem(ALWAYS_CLOUD).offloader(cloud).build()) {
       d = t.infer(longText());
@@ -181,7 +180,7 @@ class TandemTextTest {
   @Test
   void build_textInputForAModelWithoutInputIds_namesTheModelsInputs() {
     Tandem.Builder b = Tandem.builder().edgeModel(TinyModels.classifier()).model("spam").deviceId("dev-1")
-        .policy(ALWAYS_EDGE).spool(Spool.builder(dir.resolve("spool")).build()).textInput(TextInput.of(tokenizer, 128));
+        .policy(ALWAYS_EDGE).spool(Spool.builder(dir.resolve("spool")).build()).textInput(text128);
     assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("input_ids").hasMessageContaining(TinyModels.FEATURES);
   }
@@ -189,16 +188,16 @@ class TandemTextTest {
   @Test
   void build_cloudTextInputWithoutTextInput_isRefused() {
     Tandem.Builder b = Tandem.builder().edgeModel(edgeModel).model("spam").deviceId("dev-1").policy(ALWAYS_EDGE)
-        .spool(Spool.builder(dir.resolve("spool")).build()).cloudTextInput(TextInput.of(tokenizer, 256));
+        .spool(Spool.builder(dir.resolve("spool")).build()).cloudTextInput(text128.withMaxTokens(256));
     assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class).hasMessageContaining("textInput");
   }
 
   @Test
   void textInput_tooSmallABudget_isRefused() {
-    assertThatThrownBy(() -> TextInput.of(tokenizer, 2)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> text128.withMaxTokens(2)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least 3");
-    assertThat(TextInput.of(tokenizer, 3).encode(SHORT).length()).isEqualTo(3);
-    assertThat(TextInput.of(tokenizer, 8).inputNames())
+    assertThat(text128.withMaxTokens(3).tensors(SHORT).get(0).shape()[1]).isEqualTo(3L);
+    assertThat(text128.withMaxTokens(8).inputNames())
         .containsExactly("input_ids", "attention_mask", "token_type_ids");
   }
 }

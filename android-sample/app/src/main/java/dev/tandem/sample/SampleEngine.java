@@ -6,14 +6,9 @@ import dev.tandem.runtime.Decision;
 import dev.tandem.runtime.Tandem;
 import dev.tandem.runtime.cost.Prices;
 import dev.tandem.runtime.device.DeviceStateProvider;
-import dev.tandem.runtime.internal.fleet.FleetMetrics;
-import dev.tandem.runtime.internal.fleet.MqttLink;
-import dev.tandem.runtime.internal.fleet.PolicyGate;
-import dev.tandem.runtime.internal.fleet.PolicySubscriber;
 import dev.tandem.runtime.model.ExecutionProvider;
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.ProviderAttempt;
-import dev.tandem.runtime.internal.mqtt.MqttSockets;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.signal.ClassificationScorer;
 import dev.tandem.runtime.spool.Spool;
@@ -22,17 +17,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
-import org.eclipse.paho.mqttv5.common.MqttException;
 
 /**
  * The sample's use of the runtime: the edge model on the first execution provider that takes it
  * (QNN, XNNPACK, CPU), its WordPiece tokenizer (the runtime's text front end), the policy, the
- * relay connection over MQTT, and the spool in the app's files directory. One per process ({@link EngineHolder}).
+ * relay connection over MQTT (which also uploads the spool and, when the settings say so, follows
+ * the fleet's policy), and the spool in the app's files directory. One per process ({@link EngineHolder}).
  *
  * <p>Thread-safe: {@link #classify} may be called from any thread but the main one (it runs the
  * model, and waits for the relay when the policy offloads).
@@ -57,14 +50,9 @@ public final class SampleEngine implements AutoCloseable {
   private final List<ProviderAttempt> providerAttempts;
   private final Spool spool;
   private final SampleSettings settings;
-  private final MqttLink policyLink;
-  private final PolicyGate policyGate;
 
-  private SampleEngine(Tandem tandem, ModelSession session, Spool spool, SampleSettings settings,
-      MqttLink policyLink, PolicyGate policyGate) {
+  private SampleEngine(Tandem tandem, ModelSession session, Spool spool, SampleSettings settings) {
     this.tandem = tandem;
-    this.policyLink = policyLink;
-    this.policyGate = policyGate;
     this.activeProvider = session.activeProvider();
     this.providerAttempts = session.providerAttempts();
     this.spool = spool;
@@ -88,19 +76,11 @@ public final class SampleEngine implements AutoCloseable {
     // provider shown is the one that runs the model, not one that left most of it to the CPU.
     ModelSession session = ModelSession.builder().path(model).providers(PROVIDERS).strict(true).build();
     Spool spool = null;
-    MqttLink link = null;
     try {
-      boolean follow = SampleSettings.POLICY_BROKER.equals(settings.policySource());
-      Path policyState = SampleFiles.root(context).resolve("policy");
-      String hash = session.info().sha256();
-      Policy policy;
-      if (SampleSettings.POLICY_INLINE.equals(settings.policySource())) {
-        policy = Policy.fromJson(settings.policyJson());
-      } else if (follow) {
-        policy = PolicyGate.initial(Optional.of(bundledPolicy), policyState, hash); // or the last good one
-      } else {
-        policy = Policy.fromJson(read(bundledPolicy));
-      }
+      boolean cloud = !settings.brokerUri().isEmpty();
+      Policy policy = SampleSettings.POLICY_INLINE.equals(settings.policySource())
+          ? Policy.fromJson(settings.policyJson())
+          : Policy.fromJson(read(bundledPolicy)); // following the fleet: until its newer one (or the last kept) applies
       spool = Spool.builder(SampleFiles.spoolDir(context)).build();
       Tandem.Builder b = Tandem.builder()
           .edgeSession(session)
@@ -113,48 +93,20 @@ public final class SampleEngine implements AutoCloseable {
           .prices(prices)
           .deviceState(deviceState)
           .spool(spool);
-      if (!settings.brokerUri().isEmpty()) {
-        b.cloud(cloud(context, settings));
+      if (cloud) {
+        // The relay's broker also takes the spool's records (acknowledged by the collector) and,
+        // with the policy source "broker", carries the fleet's retained policy.
+        b.cloud(cloud(context, settings))
+            .uploadRecords(true)
+            .followPolicy(SampleSettings.POLICY_BROKER.equals(settings.policySource()));
       }
-      Tandem tandem = b.build();
-      PolicyGate gate = null;
-      if (follow) {
-        try {
-          link = fleetLink(context, settings, "-policy");
-          gate = new PolicyGate(settings.deviceId(), hash, policy, policyState, tandem::updatePolicy,
-              FleetMetrics.none(), Clock.systemUTC());
-          PolicySubscriber.follow(link, TOPIC_PREFIX + "/policy/" + settings.fleet() + "/" + MODEL, gate);
-          link.start();
-        } catch (RuntimeException | IOException e) {
-          tandem.close(); // closes the spool and the model; closing them again below is harmless
-          throw e;
-        }
-      }
-      return new SampleEngine(tandem, session, spool, settings, link, gate);
+      return new SampleEngine(b.build(), session, spool, settings);
     } catch (RuntimeException | IOException e) {
-      if (link != null) {
-        link.close();
-      }
       if (spool != null) {
         spool.close();
       }
       session.close();
       throw e;
-    }
-  }
-
-  /**
-   * A background connection for fleet traffic (policy, log upload) to the settings' broker, with
-   * its TLS and credentials, not yet started; client id {@code deviceId + suffix}.
-   */
-  static MqttLink fleetLink(Context context, SampleSettings s, String suffix) throws IOException {
-    javax.net.SocketFactory sockets = s.brokerUri().startsWith("ssl://")
-        ? MqttSockets.tls(caFile(context, s), null, null) : MqttSockets.noDelay();
-    try {
-      return new MqttLink(s.brokerUri(), s.deviceId() + suffix, s.username().isEmpty() ? null : s.username(),
-          s.password().toCharArray(), sockets);
-    } catch (MqttException e) {
-      throw new IOException("broker URI '" + s.brokerUri() + "': " + e.getMessage(), e);
     }
   }
 
@@ -228,20 +180,12 @@ public final class SampleEngine implements AutoCloseable {
     return tandem.policy();
   }
 
-  /** The gate that checks the fleet's policies; empty unless the policy source is the broker. */
-  public Optional<PolicyGate> policyGate() {
-    return Optional.ofNullable(policyGate);
-  }
-
   /**
-   * Stops the runtime: the policy subscription, then decisions in flight, the relay connection,
-   * the spool and the model.
+   * Stops the runtime: the upload and the policy subscription, then decisions in flight, the relay
+   * connection, the spool and the model.
    */
   @Override
   public void close() {
-    if (policyLink != null) {
-      policyLink.close();
-    }
     tandem.close();
   }
 }

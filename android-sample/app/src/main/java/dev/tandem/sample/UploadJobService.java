@@ -24,7 +24,7 @@ public final class UploadJobService extends JobService {
         if (engine.settings().brokerUri().isEmpty()) {
           retry = false; // no collector configured: records stay in the spool, within its budget
         } else {
-          retry = !UploadPass.run(this, engine, MAX_PASS_MS);
+          retry = !UploadPass.run(engine, MAX_PASS_MS);
           Log.i(TAG, retry ? "upload incomplete; retrying later" : "every spooled record acknowledged");
         }
       } catch (Exception e) {

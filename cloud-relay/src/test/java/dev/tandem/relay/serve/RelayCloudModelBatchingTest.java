@@ -12,8 +12,7 @@ import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.internal.protocol.ReplyStatus;
 import dev.tandem.runtime.internal.protocol.ReplyFrame;
 import dev.tandem.runtime.internal.protocol.Topics;
-import dev.tandem.runtime.text.Encoding;
-import dev.tandem.runtime.text.WordPieceTokenizer;
+import dev.tandem.runtime.text.TextInput;
 import dev.tandem.workload.build.BuildOptions;
 import dev.tandem.workload.build.BuiltModels;
 import dev.tandem.workload.build.Caches;
@@ -49,11 +48,11 @@ class RelayCloudModelBatchingTest {
         BuildOptions.builder().subset(60).seed(3).fp32Edge(false).intraOpThreads(1).build());
     ModelEntry cloud = built.cloud();
     assertThat(cloud.batchable()).isTrue();
-    WordPieceTokenizer tokenizer = WordPieceTokenizer.fromFile(cloud.tokenizer());
+    TextInput text = TextInput.fromFile(cloud.tokenizer(), cloud.maxTokens());
     List<Message> messages = MessagesJsonl.read(built.messages(Part.TRAIN));
     List<List<Tensor>> requests = new ArrayList<>();
     for (Message m : messages.subList(0, MESSAGES)) {
-      requests.add(tokenizer.encode(m.text(), cloud.maxTokens()).toTensors());
+      requests.add(text.tensors(m.text()));
     }
     assertThat(requests.stream().map(r -> r.get(0).dim(1)).distinct().count())
         .as("the messages have different token lengths").isGreaterThan(3);
@@ -74,7 +73,7 @@ class RelayCloudModelBatchingTest {
         .addModel(ModelConfig.builder().name("spam-cloud").file(cloud.file()).version(cloud.sha256().substring(0, 12))
             .providers(Collections.singletonList(ExecutionProvider.CPU)).intraOpThreads(1)
             .batchable(true).maxBatch(8).maxDelayMicros(200_000)
-            .padValue(Encoding.INPUT_IDS, 0).padValue(Encoding.ATTENTION_MASK, 0).padValue(Encoding.TOKEN_TYPE_IDS, 0)
+            .padValue("input_ids", 0).padValue("attention_mask", 0).padValue("token_type_ids", 0)
             .build())
         .build();
     try (EmbeddedBroker broker = EmbeddedBroker.start();

@@ -77,7 +77,7 @@ final class InferCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Inputs.Builder builder = Inputs.builder();
     List<ExecutionProvider> preference = new ArrayList<>();
-    ClassificationScorer.Softmax mode;
+    ClassificationScorer scorer;
     try {
       for (String s : inputs) {
         InputSpec.addTo(builder, s);
@@ -85,7 +85,7 @@ final class InferCommand implements Callable<Integer> {
       for (String p : providers) {
         preference.add(ExecutionProvider.fromJsonName(p.trim()));
       }
-      mode = ClassificationScorer.Softmax.valueOf(softmax.toUpperCase(Locale.ROOT));
+      scorer = scorer(softmax);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -96,7 +96,6 @@ final class InferCommand implements Callable<Integer> {
       List<Tensor> outputs = session.run(in);
       double runMs = (System.nanoTime() - start) / 1e6;
       out.println(GSON.toJson(modelLine(session, runMs)));
-      ClassificationScorer scorer = ClassificationScorer.builder().softmax(mode).build();
       for (Tensor t : outputs) {
         out.println(GSON.toJson(outputLine(t, scorer)));
       }
@@ -216,5 +215,19 @@ final class InferCommand implements Callable<Integer> {
       a.add(x);
     }
     return a;
+  }
+
+  /** The scorer for {@code --softmax}: {@code on} logits, {@code off} probabilities, {@code auto} by their values. */
+  static ClassificationScorer scorer(String softmax) {
+    switch (softmax.toLowerCase(Locale.ROOT)) {
+      case "on":
+        return ClassificationScorer.firstOutput().logits();
+      case "off":
+        return ClassificationScorer.firstOutput().probabilities();
+      case "auto":
+        return ClassificationScorer.firstOutput();
+      default:
+        throw new IllegalArgumentException("--softmax must be auto, on or off, was '" + softmax + "'");
+    }
   }
 }

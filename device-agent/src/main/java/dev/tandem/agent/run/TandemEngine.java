@@ -81,7 +81,7 @@ final class TandemEngine implements Engine {
       tb.textInput(edge);
       if (!t.cloudSameAsEdge()) {
         tb.cloudTextInput(t.cloudTokenizer().equals(t.tokenizer())
-            ? TextInput.of(edge.tokenizer(), t.cloudMaxLength())
+            ? edge.withMaxTokens(t.cloudMaxLength())
             : TextInput.fromFile(t.cloudTokenizer(), t.cloudMaxLength()));
       }
     }

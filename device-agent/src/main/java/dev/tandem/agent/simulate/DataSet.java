@@ -11,7 +11,6 @@ import dev.tandem.runtime.model.ModelInfo;
 import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.model.TensorSpec;
 import dev.tandem.runtime.text.TextInput;
-import dev.tandem.runtime.text.WordPieceTokenizer;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -89,13 +88,12 @@ public final class DataSet {
   /**
    * Reads a data set whose text lines are tokenized for the edge model only.
    *
-   * @param tokenizer for {@code text} lines; {@code null} when the model takes raw tensors
-   * @param maxTokens longest token sequence kept (with {@code tokenizer})
+   * @param text for {@code text} lines; {@code null} when the model takes raw tensors
    * @throws IOException when the file cannot be read
    * @throws IllegalArgumentException naming the line that cannot be used
    */
-  public static DataSet read(Path file, WordPieceTokenizer tokenizer, int maxTokens) throws IOException {
-    return read(file, tokenizer == null ? null : TextInputs.edgeOnly(TextInput.of(tokenizer, maxTokens)), List.of());
+  public static DataSet read(Path file, TextInput text) throws IOException {
+    return read(file, text == null ? null : TextInputs.edgeOnly(text), List.of());
   }
 
   /**

@@ -6,7 +6,6 @@ import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.model.TensorSpec;
 import dev.tandem.runtime.text.TextInput;
-import dev.tandem.runtime.text.WordPieceTokenizer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -27,7 +26,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * A smoke test of the device agent's inference path on one machine: the edge model through the
- * runtime's {@link ModelSession} and pure-Java {@link WordPieceTokenizer}, one message at a time,
+ * runtime's {@link ModelSession} and pure-Java WordPiece tokenizer ({@code TextInput}), one message at a time,
  * unpadded, as a device runs it. {@code run} writes one JSON line per message (see {@link
  * SmokeRecords}); {@code compare} checks two such files against each other (top-1 equal on every
  * message, every value within a tolerance) and exits 1 if they disagree. {@code trace} records

@@ -11,7 +11,7 @@ import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.testing.ReferenceModels;
 import dev.tandem.runtime.testing.TinyModels;
-import dev.tandem.runtime.text.WordPieceTokenizer;
+import dev.tandem.runtime.text.TextInput;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,11 +26,11 @@ class AgentTextTest {
 
   @Test
   void text_isTokenizedWithTheModelsTokenizer_truncatedAndUnpadded() throws Exception {
-    WordPieceTokenizer tok;
+    TextInput tok;
     try (InputStream in = ReferenceModels.class.getClassLoader().getResourceAsStream(ReferenceModels.MINILM_TOKENIZER)) {
       Files.copy(in, dir.resolve("tokenizer.json"));
     }
-    tok = WordPieceTokenizer.fromFile(dir.resolve("tokenizer.json"));
+    tok = TextInput.fromFile(dir.resolve("tokenizer.json"), 8);
     byte[] modelBytes = TinyModels.textClassifier(tok.vocabSize(), 5, true);
     Path model = dir.resolve("text.onnx");
     Files.write(model, modelBytes);
@@ -49,15 +49,15 @@ class AgentTextTest {
       for (String text : List.of(shortText, longText)) {
         JsonObject o = JsonParser.parseString(a.submit("{\"text\": \"" + text + "\"}", "test")).getAsJsonObject();
         assertThat(o.get("route").getAsString()).isEqualTo("edge");
-        float[] expected = bare.run(tok.encode(text, 8).toTensors()).get(0).toFloatArray();
+        float[] expected = bare.run(tok.tensors(text)).get(0).toFloatArray();
         JsonArray p = o.getAsJsonArray("probabilities");
         assertThat(new float[] {p.get(0).getAsFloat(), p.get(1).getAsFloat()}).containsExactly(expected);
       }
       // What the model was given: [CLS] hello world [SEP], and the long text cut to 8 tokens, unpadded.
-      List<Tensor> shortIn = tok.encode(shortText, 8).toTensors();
+      List<Tensor> shortIn = tok.tensors(shortText);
       assertThat(shortIn.get(0).toLongArray()).containsExactly(ReferenceModels.wholeWordIds(shortText));
       assertThat(shortIn.get(1).toLongArray()).containsOnly(1L);
-      assertThat(bare.run(tok.encode(longText, 8).toTensors()).get(1).toLongArray()).containsExactly(1, 8);
+      assertThat(bare.run(tok.tensors(longText)).get(1).toLongArray()).containsExactly(1, 8);
 
       String wrongKind = a.submit("{\"inputs\": [{\"name\":\"x\",\"type\":\"int64\",\"shape\":[1],\"data\":[1]}]}",
           "test");

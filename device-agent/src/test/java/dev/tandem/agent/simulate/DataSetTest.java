@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.runtime.text.TextInput;
-import dev.tandem.runtime.text.WordPieceTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,12 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 class DataSetTest {
   @TempDir
   static Path dir;
-  private static WordPieceTokenizer tokenizer;
+  private static TextInput text128;
 
   @BeforeAll
   static void load() throws IOException {
     try (InputStream in = DataSetTest.class.getResourceAsStream("/all-minilm-l6-v2-q-tokenizer.json")) {
-      tokenizer = WordPieceTokenizer.fromJson(in);
+      text128 = TextInput.fromJson(in, 128);
     }
   }
 
@@ -39,7 +38,7 @@ class DataSetTest {
     Path f = write("split.jsonl",
         "{\"id\": \"easy-ham-1/00001\", \"text\": \"Meeting moved to Friday\", \"label\": \"ham\"}",
         "{\"id\": \"spam-2/00042\", \"text\": \"You won a prize, click now\", \"label\": \"spam\"}");
-    DataSet ds = DataSet.read(f, TextInputs.edgeOnly(TextInput.of(tokenizer, 128)), List.of("ham", "spam"));
+    DataSet ds = DataSet.read(f, TextInputs.edgeOnly(text128), List.of("ham", "spam"));
     assertThat(ds.items()).extracting(DataSet.Item::label).containsExactly(0, 1);
     assertThat(ds.items().get(1).id()).isEqualTo("spam-2/00042");
   }
@@ -47,7 +46,7 @@ class DataSetTest {
   @Test
   void read_classNameWithoutNames_saysHowToGiveThem() throws IOException {
     Path f = write("names.jsonl", "{\"id\": \"a\", \"text\": \"hello\", \"label\": \"ham\"}");
-    assertThatThrownBy(() -> DataSet.read(f, TextInputs.edgeOnly(TextInput.of(tokenizer, 128)), List.of()))
+    assertThatThrownBy(() -> DataSet.read(f, TextInputs.edgeOnly(text128), List.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("line 1").hasMessageContaining("--labels");
   }
@@ -55,7 +54,7 @@ class DataSetTest {
   @Test
   void read_unknownClassName_namesTheClasses() throws IOException {
     Path f = write("unknown.jsonl", "{\"id\": \"a\", \"text\": \"hello\", \"label\": \"eggs\"}");
-    assertThatThrownBy(() -> DataSet.read(f, TextInputs.edgeOnly(TextInput.of(tokenizer, 128)), List.of("ham", "spam")))
+    assertThatThrownBy(() -> DataSet.read(f, TextInputs.edgeOnly(text128), List.of("ham", "spam")))
         .hasMessageContaining("\"eggs\"").hasMessageContaining("[ham, spam]");
   }
 
@@ -63,16 +62,16 @@ class DataSetTest {
   void read_indexLabels_stillRead() throws IOException {
     Path f = write("index.jsonl", "{\"id\": \"a\", \"text\": \"hello\", \"label\": 1}",
         "{\"id\": \"b\", \"text\": \"hello\"}");
-    DataSet ds = DataSet.read(f, TextInputs.edgeOnly(TextInput.of(tokenizer, 128)), List.of());
+    DataSet ds = DataSet.read(f, TextInputs.edgeOnly(text128), List.of());
     assertThat(ds.items()).extracting(DataSet.Item::label).containsExactly(1, -1);
     assertThatThrownBy(() -> DataSet.read(write("neg.jsonl", "{\"text\": \"x\", \"label\": -1}"),
-        TextInputs.edgeOnly(TextInput.of(tokenizer, 128)), List.of())).hasMessageContaining(">= 0");
+        TextInputs.edgeOnly(text128), List.of())).hasMessageContaining(">= 0");
   }
 
   @Test
   void read_textLines_keptAsTextForTheDevicesFrontEnd() throws IOException {
     Path f = write("text.jsonl", "{\"id\": \"a\", \"text\": \"hello there\", \"label\": 0}");
-    TextInputs in = TextInputs.of(TextInput.of(tokenizer, 128), TextInput.of(tokenizer, 256));
+    TextInputs in = TextInputs.of(text128, text128.withMaxTokens(256));
     DataSet ds = DataSet.read(f, in, List.of());
     assertThat(ds.items().get(0).text()).contains("hello there");
     assertThat(ds.textInputs()).containsSame(in);

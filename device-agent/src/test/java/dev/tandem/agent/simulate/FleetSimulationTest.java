@@ -39,7 +39,7 @@ class FleetSimulationTest {
       hash = s.info().sha256();
       DataSet.writeRandom(data, s.info(), 200, 3, 42);
     }
-    DataSet ds = DataSet.read(data, null, 0);
+    DataSet ds = DataSet.read(data, (dev.tandem.runtime.text.TextInput) null);
     assertThat(ds.size()).isEqualTo(200);
     assertThat(ds.items().get(0).label()).isBetween(0, 2);
 

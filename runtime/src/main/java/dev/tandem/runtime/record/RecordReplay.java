@@ -1,9 +1,10 @@
 package dev.tandem.runtime.record;
 
 import dev.tandem.runtime.device.NetworkType;
+import dev.tandem.runtime.internal.policy.RoundTripEstimator;
 import dev.tandem.runtime.policy.CostBudget;
 import dev.tandem.runtime.policy.Policy;
-import dev.tandem.runtime.policy.RoundTripEstimator;
+import dev.tandem.runtime.policy.RoundTripSnapshot;
 import dev.tandem.runtime.policy.RouteDecision;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,8 +34,17 @@ public final class RecordReplay {
     return sorted;
   }
 
-  /** The round-trip estimator one device's records leave behind. */
-  public static RoundTripEstimator roundTrips(Policy policy, List<DecisionRecord> deviceRecords) {
+  /**
+   * What the round-trip estimator that one device's records leave behind reports for
+   * {@code network} at {@code nowMs}: the {@link dev.tandem.runtime.policy.DecisionContext#roundTrip()} a decision made
+   * then would carry.
+   */
+  public static RoundTripSnapshot roundTripAfter(Policy policy, List<DecisionRecord> deviceRecords,
+      NetworkType network, long nowMs) {
+    return roundTrips(policy, deviceRecords).snapshot(network, nowMs);
+  }
+
+  private static RoundTripEstimator roundTrips(Policy policy, List<DecisionRecord> deviceRecords) {
     // In time order: an attempt for each decision that sent a request, then its outcome, if any.
     RoundTripEstimator e = new RoundTripEstimator(policy);
     for (DecisionRecord r : inTimeOrder(deviceRecords)) {

@@ -9,12 +9,14 @@ import java.util.Objects;
 
 /**
  * Signals from a classification output: one float32 row of class scores ({@code [C]} or
- * {@code [1, C]}, any leading dimensions of size 1). The scores are turned into probabilities per
- * {@link Softmax}; a single score ({@code C == 1}) is a binary classifier's positive class, turned
- * into {@code [1 - p, p]} (through the sigmoid when it is a logit).
+ * {@code [1, C]}, any leading dimensions of size 1). By default the scores are used as
+ * probabilities when they already are (each in [0, 1], summing to 1 within 1e-3) and put through
+ * softmax otherwise; {@link #logits()} and {@link #probabilities()} say which they are. A single
+ * score ({@code C == 1}) is a binary classifier's positive class, turned into {@code [1 - p, p]}
+ * (through the sigmoid when it is a logit).
  *
  * <pre>{@code
- * ClassificationScorer scorer = ClassificationScorer.builder().output("probabilities").softmax(Softmax.OFF).build();
+ * ClassificationScorer scorer = ClassificationScorer.output("probabilities").probabilities();
  * Signals s = scorer.score(session.run(inputs));
  * }</pre>
  *
@@ -22,7 +24,7 @@ import java.util.Objects;
  */
 public final class ClassificationScorer {
   /** Whether the scores are logits to put through softmax (or sigmoid, for one score). */
-  public enum Softmax {
+  enum Softmax {
     /** The scores are logits: always apply softmax (sigmoid for one score). */
     ON,
     /** The scores are probabilities already: use them as they are. */
@@ -45,28 +47,43 @@ public final class ClassificationScorer {
     this.softmax = softmax;
   }
 
-  /** A builder; defaults: the first output, {@link Softmax#AUTO}. */
-  public static Builder builder() {
-    return new Builder();
+  private static final ClassificationScorer FIRST_OUTPUT = new ClassificationScorer("", Softmax.AUTO);
+
+  /** The scorer of the model's first output, telling logits from probabilities by their values. */
+  public static ClassificationScorer firstOutput() {
+    return FIRST_OUTPUT;
   }
 
-  /** The scorer of the first output with {@link Softmax#AUTO}. */
-  public static ClassificationScorer firstOutput() {
-    return builder().build();
+  /**
+   * The scorer of the output named {@code name}, telling logits from probabilities by their values.
+   *
+   * @throws IllegalArgumentException if the name is empty
+   */
+  public static ClassificationScorer output(String name) {
+    if (name == null || name.isEmpty()) {
+      throw new IllegalArgumentException("output name must not be empty");
+    }
+    return new ClassificationScorer(name, Softmax.AUTO);
+  }
+
+  /** This scorer, for scores that are logits: always put through softmax (sigmoid for one score). */
+  public ClassificationScorer logits() {
+    return new ClassificationScorer(output, Softmax.ON);
+  }
+
+  /** This scorer, for scores that are probabilities already: used as they are. */
+  public ClassificationScorer probabilities() {
+    return new ClassificationScorer(output, Softmax.OFF);
   }
 
   /** The output read, or an empty string for the first output. */
-  public String output() {
+  public String outputName() {
     return output;
-  }
-
-  public Softmax softmax() {
-    return softmax;
   }
 
   /**
    * @throws IllegalArgumentException if the output is missing, not float32, holds more than one
-   *     row, is empty or non-finite, or (with {@link Softmax#OFF}) holds a negative score
+   *     row, is empty or non-finite, or (with {@link #probabilities()}) holds a negative score
    */
   public Signals score(List<Tensor> outputs) {
     Objects.requireNonNull(outputs, "outputs");
@@ -158,36 +175,5 @@ public final class ClassificationScorer {
   @Override
   public String toString() {
     return "ClassificationScorer{output=" + (output.isEmpty() ? "<first>" : output) + ", softmax=" + softmax + "}";
-  }
-
-  /** Builds a {@link ClassificationScorer}. */
-  public static final class Builder {
-    private String output = "";
-    private Softmax softmax = Softmax.AUTO;
-
-    private Builder() {}
-
-    /**
-     * The name of the output to score.
-     *
-     * @throws IllegalArgumentException if empty
-     */
-    public Builder output(String name) {
-      if (name == null || name.isEmpty()) {
-        throw new IllegalArgumentException("output name must not be empty");
-      }
-      this.output = name;
-      return this;
-    }
-
-    /** Whether to apply softmax to the scores; {@link Softmax#AUTO} by default. */
-    public Builder softmax(Softmax softmax) {
-      this.softmax = Objects.requireNonNull(softmax, "softmax");
-      return this;
-    }
-
-    public ClassificationScorer build() {
-      return new ClassificationScorer(output, softmax);
-    }
   }
 }

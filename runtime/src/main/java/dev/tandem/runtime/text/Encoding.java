@@ -11,7 +11,7 @@ import java.util.List;
  *
  * <p>Immutable and thread-safe; accessors return copies.
  */
-public final class Encoding {
+final class Encoding {
   /** The input names BERT-style ONNX models use. */
   public static final String INPUT_IDS = "input_ids";
   public static final String ATTENTION_MASK = "attention_mask";

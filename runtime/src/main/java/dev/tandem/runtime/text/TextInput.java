@@ -1,6 +1,7 @@
 package dev.tandem.runtime.text;
 
 import dev.tandem.runtime.model.ModelInfo;
+import dev.tandem.runtime.model.ModelLoadException;
 import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.model.TensorSpec;
 import java.io.IOException;
@@ -48,7 +49,7 @@ public final class TextInput {
    * @throws IllegalArgumentException if {@code maxTokens} cannot hold one token besides the
    *     tokenizer's special tokens
    */
-  public static TextInput of(WordPieceTokenizer tokenizer, int maxTokens) {
+  static TextInput of(WordPieceTokenizer tokenizer, int maxTokens) {
     Objects.requireNonNull(tokenizer, "tokenizer");
     int least = tokenizer.encode("", Integer.MAX_VALUE).length() + 1;
     if (maxTokens < least) {
@@ -59,18 +60,48 @@ public final class TextInput {
   }
 
   /**
-   * Reads the model's {@code tokenizer.json}.
+   * Reads the model's {@code tokenizer.json}: text truncated to {@code maxTokens} tokens, special
+   * tokens included.
    *
    * @throws IOException if the file cannot be read
-   * @throws TokenizerFormatException if it is not a WordPiece tokenizer this runtime reads
+   * @throws ModelLoadException if it is not a WordPiece tokenizer this runtime reads (the message
+   *     names the field and the value found): the model's files do not load
+   * @throws IllegalArgumentException if {@code maxTokens} cannot hold one token besides the
+   *     special tokens
    */
   public static TextInput fromFile(Path tokenizerJson, int maxTokens) throws IOException {
-    return of(WordPieceTokenizer.fromFile(tokenizerJson), maxTokens);
+    WordPieceTokenizer t;
+    try {
+      t = WordPieceTokenizer.fromFile(tokenizerJson);
+    } catch (TokenizerFormatException e) {
+      throw new ModelLoadException(tokenizerJson + ": " + e.getMessage(), e);
+    }
+    return of(t, maxTokens);
   }
 
-  /** Reads the model's {@code tokenizer.json} from a stream (an Android asset, say); does not close it. */
+  /**
+   * As {@link #fromFile}, from a stream (an Android asset, say); does not close it.
+   *
+   * @throws ModelLoadException if it is not a WordPiece tokenizer this runtime reads
+   */
   public static TextInput fromJson(InputStream tokenizerJson, int maxTokens) {
-    return of(WordPieceTokenizer.fromJson(tokenizerJson), maxTokens);
+    WordPieceTokenizer t;
+    try {
+      t = WordPieceTokenizer.fromJson(tokenizerJson);
+    } catch (TokenizerFormatException e) {
+      throw new ModelLoadException(e.getMessage(), e);
+    }
+    return of(t, maxTokens);
+  }
+
+  /**
+   * The same tokenizer with another length budget (the cloud model's, say).
+   *
+   * @throws IllegalArgumentException as {@link #fromFile}
+   */
+  public TextInput withMaxTokens(int maxTokens) {
+    of(tokenizer, maxTokens); // the same checks
+    return new TextInput(tokenizer, maxTokens, inputs);
   }
 
   /**
@@ -102,8 +133,9 @@ public final class TextInput {
     return new TextInput(tokenizer, maxTokens, Collections.unmodifiableList(keep));
   }
 
-  public WordPieceTokenizer tokenizer() {
-    return tokenizer;
+  /** The size of the tokenizer's vocabulary: every id it gives is below it. */
+  public int vocabSize() {
+    return tokenizer.vocabSize();
   }
 
   /** Tokens per message at most, special tokens included. */
@@ -117,17 +149,21 @@ public final class TextInput {
   }
 
   /** {@code text} tokenized and truncated to {@link #maxTokens()}, unpadded. */
-  public Encoding encode(String text) {
+  Encoding encode(String text) {
     return tokenizer.encode(Objects.requireNonNull(text, "text"), maxTokens);
   }
 
-  /** The model's input tensors for {@code text}. */
+  /**
+   * The model's input tensors for {@code text}: tokenized, truncated to {@link #maxTokens()} and
+   * never padded, in the order of {@link #inputNames()}; {@code input_ids} comes first, so its
+   * length is the text's token count.
+   */
   public List<Tensor> tensors(String text) {
     return tensors(encode(text));
   }
 
   /** The model's input tensors for an encoding. */
-  public List<Tensor> tensors(Encoding encoding) {
+  List<Tensor> tensors(Encoding encoding) {
     List<Tensor> all = encoding.toTensors();
     if (inputs.size() == all.size()) {
       return all;

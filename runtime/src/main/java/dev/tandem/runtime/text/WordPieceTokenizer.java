@@ -32,7 +32,7 @@ import java.util.Map;
  * <p>Instances are immutable and thread-safe. Loading parses a 700 KB JSON (tens of ms);
  * encoding costs microseconds per word.
  */
-public final class WordPieceTokenizer {
+final class WordPieceTokenizer {
   private final Map<String, Integer> vocab;
   private final String unkToken;
   private final int unkId;

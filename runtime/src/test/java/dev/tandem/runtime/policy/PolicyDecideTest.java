@@ -17,13 +17,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every rule, mode and precedence of {@link Policy#decide}, one row each. */
-class PolicyDecideTest {
+public class PolicyDecideTest {
 
   static final Signals CONFIDENT = Signals.fromProbabilities(new float[] {0.95f, 0.05f});
-  static final Signals UNSURE = Signals.fromProbabilities(new float[] {0.6f, 0.4f});
+  public static final Signals UNSURE = Signals.fromProbabilities(new float[] {0.6f, 0.4f});
 
   /** Cascade on max_prob 0.8, deadline 200 ms, every rule on but none triggered by the base context. */
-  static Policy.Builder basePolicy() {
+  public static Policy.Builder basePolicy() {
     return Policy.builder()
         .version(4)
         .mode(Mode.CASCADE)
@@ -37,7 +37,7 @@ class PolicyDecideTest {
   }
 
   /** Wifi, unmetered, full battery, 500 bytes, offloader up, 10 ms spent, budget ample, fast round trips. */
-  static DecisionContext.Builder baseContext(Signals signals) {
+  public static DecisionContext.Builder baseContext(Signals signals) {
     return DecisionContext.builder()
         .policyVersion(4)
         .signals(signals)

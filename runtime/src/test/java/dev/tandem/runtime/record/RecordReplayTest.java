@@ -14,7 +14,7 @@ import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.policy.Reason;
 import dev.tandem.runtime.policy.Route;
 import dev.tandem.runtime.policy.RouteDecision;
-import dev.tandem.runtime.policy.RoundTripEstimator;
+import dev.tandem.runtime.internal.policy.RoundTripEstimator;
 import dev.tandem.runtime.signal.Signals;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -86,7 +86,7 @@ class RecordReplayTest {
         }
       }
       NetworkType net = r.context().device().networkType();
-      assertThat(RecordReplay.roundTrips(policy, before).snapshot(net, r.timeMs())).as("round trip before " + r.id())
+      assertThat(RecordReplay.roundTripAfter(policy, before, net, r.timeMs())).as("round trip before " + r.id())
           .isEqualTo(r.context().roundTrip());
       assertThat(RecordReplay.costBudget(policy, before).available(r.timeMs())).as("budget before " + r.id())
           .isEqualTo(r.context().budgetAvailableUsd());

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.within;
 import dev.tandem.runtime.model.Inputs;
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.signal.ClassificationScorer.Softmax;
 import dev.tandem.runtime.testing.TinyModels;
 import java.util.Collections;
 import java.util.List;
@@ -20,7 +19,7 @@ class ClassificationScorerTest {
 
   @Test
   void score_probabilities_givesTop1MaxProbMarginEntropy() {
-    Signals s = ClassificationScorer.builder().softmax(Softmax.OFF).build().score(row("p", 0.1f, 0.7f, 0.2f));
+    Signals s = ClassificationScorer.firstOutput().probabilities().score(row("p", 0.1f, 0.7f, 0.2f));
     assertThat(s.top1()).isEqualTo(1);
     assertThat(s.maxProb()).isCloseTo(0.7, within(1e-6));
     assertThat(s.margin()).isCloseTo(0.5, within(1e-6));
@@ -30,7 +29,7 @@ class ClassificationScorerTest {
 
   @Test
   void score_logitsWithSoftmaxOn_appliesSoftmax() {
-    Signals s = ClassificationScorer.builder().softmax(Softmax.ON).build().score(row("l", 0f, (float) Math.log(3)));
+    Signals s = ClassificationScorer.firstOutput().logits().score(row("l", 0f, (float) Math.log(3)));
     assertThat(s.probabilities()).containsExactly(new float[] {0.25f, 0.75f}, within(1e-6f));
     assertThat(s.margin()).isCloseTo(0.5, within(1e-6));
   }
@@ -57,8 +56,8 @@ class ClassificationScorerTest {
   void score_namedOutputOfTinyClassifier_matchesLogitSoftmax() {
     try (ModelSession session = ModelSession.builder().bytes(TinyModels.classifier()).intraOpThreads(1).build()) {
       List<Tensor> out = session.run(Inputs.builder().addFloat32("features", new float[] {1, 2, 3, 4}, 1, 4).build());
-      Signals fromProbs = ClassificationScorer.builder().output("probabilities").softmax(Softmax.OFF).build().score(out);
-      Signals fromLogits = ClassificationScorer.builder().output("logits").build().score(out);
+      Signals fromProbs = ClassificationScorer.output("probabilities").probabilities().score(out);
+      Signals fromLogits = ClassificationScorer.output("logits").score(out);
       assertThat(fromLogits.top1()).isEqualTo(1).isEqualTo(fromProbs.top1());
       assertThat(fromLogits.maxProb()).isCloseTo(fromProbs.maxProb(), within(1e-6));
       assertThat(fromLogits.margin()).isCloseTo(fromProbs.margin(), within(1e-6));
@@ -70,7 +69,7 @@ class ClassificationScorerTest {
 
   @Test
   void score_badOutputs_failNamingTheProblem() {
-    ClassificationScorer named = ClassificationScorer.builder().output("probs").build();
+    ClassificationScorer named = ClassificationScorer.output("probs");
     assertThatThrownBy(() -> named.score(row("logits", 1f, 2f)))
         .hasMessage("no output 'probs' to score: the outputs are [logits]");
     assertThatThrownBy(() -> ClassificationScorer.firstOutput().score(

@@ -63,9 +63,9 @@ public final class ReferenceModels {
   }
 
   /** The MiniLM tokenizer (the same uncased vocabulary as the reference cloud model's). */
-  public static dev.tandem.runtime.text.WordPieceTokenizer miniLmTokenizer() {
+  public static dev.tandem.runtime.text.TextInput miniLmText(int maxTokens) {
     try (InputStream in = resource(MINILM_TOKENIZER)) {
-      return dev.tandem.runtime.text.WordPieceTokenizer.fromJson(in);
+      return dev.tandem.runtime.text.TextInput.fromJson(in, maxTokens);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

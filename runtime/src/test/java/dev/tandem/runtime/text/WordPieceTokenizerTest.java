@@ -179,5 +179,11 @@ class WordPieceTokenizerTest {
     assertThatThrownBy(() -> WordPieceTokenizer.fromJson(new StringReader("[1,2]")))
         .isInstanceOf(TokenizerFormatException.class);
     assertThat(Arrays.asList(ours.vocabSize())).containsExactly(30522);
+    // Through the public API, a tokenizer that does not load is a model that does not load.
+    assertThatThrownBy(() -> TextInput.fromJson(new java.io.ByteArrayInputStream(
+        "{\"model\":{\"type\":\"BPE\",\"vocab\":{}},\"pre_tokenizer\":{\"type\":\"BertPreTokenizer\"}}"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8)), 128))
+        .isInstanceOf(dev.tandem.runtime.model.ModelLoadException.class)
+        .hasMessageContaining("model.type is 'BPE'");
   }
 }

@@ -1,6 +1,6 @@
 package dev.tandem.workload.bench;
 
-import dev.tandem.runtime.text.WordPieceTokenizer;
+import dev.tandem.runtime.text.TextInput;
 import dev.tandem.workload.Progress;
 import dev.tandem.workload.build.BuiltModels;
 import dev.tandem.workload.build.ModelEntry;
@@ -95,8 +95,8 @@ public final class LatencyBenchmark {
     List<FusedClassifier> classifiers = new ArrayList<>();
     try {
       for (Row r : rows) {
-        classifiers.add(new FusedClassifier(r.file, WordPieceTokenizer.fromFile(r.tokenizer),
-            r.maxTokens, intraOpThreads));
+        classifiers.add(new FusedClassifier(r.file, TextInput.fromFile(r.tokenizer, r.maxTokens),
+            intraOpThreads));
       }
       for (int i = 0; i < Math.min(WARM_UP, test.size()); i++) {
         for (FusedClassifier c : classifiers) {

@@ -45,7 +45,7 @@ public final class ModelEntry {
     return file;
   }
 
-  /** The tokenizer.json of the model's encoder (for {@code WordPieceTokenizer}). */
+  /** The tokenizer.json of the model's encoder (for {@code TextInput}). */
   public Path tokenizer() {
     return tokenizer;
   }

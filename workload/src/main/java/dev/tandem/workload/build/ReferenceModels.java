@@ -256,7 +256,7 @@ public final class ReferenceModels {
   private static double checkFusion(Path fused, Encoder encoder, int maxTokens, Head head,
       List<Message> messages, List<float[]> features, int threads) {
     double maxDiff = 0;
-    try (FusedClassifier c = new FusedClassifier(fused, encoder.tokenizer(), maxTokens, threads)) {
+    try (FusedClassifier c = new FusedClassifier(fused, encoder.textInput(maxTokens), threads)) {
       for (int i = 0; i < Math.min(FUSION_CHECK_MESSAGES, messages.size()); i++) {
         double expected = head.probability(features.get(i));
         double actual = c.probabilities(messages.get(i).text())[1];

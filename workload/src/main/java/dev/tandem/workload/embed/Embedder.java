@@ -2,8 +2,7 @@ package dev.tandem.workload.embed;
 
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.text.Encoding;
-import dev.tandem.runtime.text.WordPieceTokenizer;
+import dev.tandem.runtime.text.TextInput;
 import java.util.List;
 
 /**
@@ -18,13 +17,13 @@ import java.util.List;
 public final class Embedder implements AutoCloseable {
   private final Encoder encoder;
   private final int maxTokens;
-  private final WordPieceTokenizer tokenizer;
+  private final TextInput text;
   private final ModelSession session;
 
   public Embedder(Encoder encoder, int maxTokens, int intraOpThreads) {
     this.encoder = encoder;
     this.maxTokens = maxTokens;
-    this.tokenizer = encoder.tokenizer();
+    this.text = encoder.textInput(maxTokens);
     this.session = ModelSession.builder().bytes(encoder.modelBytes()).intraOpThreads(intraOpThreads).build();
   }
 
@@ -38,11 +37,20 @@ public final class Embedder implements AutoCloseable {
 
   /** The pooled, normalised vector of {@code text} (length {@link Encoder#DIM}). */
   public float[] embed(String text) {
-    Encoding e = tokenizer.encode(text, maxTokens);
-    List<Tensor> out = session.run(e.toTensors());
+    List<Tensor> in = this.text.tensors(text);
+    List<Tensor> out = session.run(in);
     Tensor hidden = out.get(0);
     int dim = (int) hidden.dim(2);
-    return encoder.pooling().pool(hidden.toFloatArray(), e.attentionMask(), dim);
+    return encoder.pooling().pool(hidden.toFloatArray(), attentionMask(in), dim);
+  }
+
+  private static long[] attentionMask(List<Tensor> inputs) {
+    for (Tensor t : inputs) {
+      if (t.name().equals("attention_mask")) {
+        return t.toLongArray();
+      }
+    }
+    throw new IllegalStateException("the text input gave no attention_mask: " + inputs);
   }
 
   @Override

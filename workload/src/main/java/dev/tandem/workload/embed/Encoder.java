@@ -1,6 +1,6 @@
 package dev.tandem.workload.embed;
 
-import dev.tandem.runtime.text.WordPieceTokenizer;
+import dev.tandem.runtime.text.TextInput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -79,9 +79,10 @@ public enum Encoder {
     }
   }
 
-  public WordPieceTokenizer tokenizer() {
+  /** The encoder's tokenizer with a length budget of {@code maxTokens}. */
+  public TextInput textInput(int maxTokens) {
     try (InputStream in = open(tokenizerResource())) {
-      return WordPieceTokenizer.fromJson(in);
+      return TextInput.fromJson(in, maxTokens);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + tokenizerResource(), e);
     }

@@ -2,8 +2,7 @@ package dev.tandem.workload.fuse;
 
 import dev.tandem.runtime.model.ModelSession;
 import dev.tandem.runtime.model.Tensor;
-import dev.tandem.runtime.text.Encoding;
-import dev.tandem.runtime.text.WordPieceTokenizer;
+import dev.tandem.runtime.text.TextInput;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -15,20 +14,18 @@ import java.util.List;
  * is one tokenization and one model run per call.
  */
 public final class FusedClassifier implements AutoCloseable {
-  private final WordPieceTokenizer tokenizer;
-  private final int maxTokens;
+  private final TextInput text;
   private final ModelSession session;
 
-  public FusedClassifier(Path model, WordPieceTokenizer tokenizer, int maxTokens, int intraOpThreads) {
-    this.tokenizer = tokenizer;
-    this.maxTokens = maxTokens;
+  /** {@code text}: the model's tokenizer with its length budget. */
+  public FusedClassifier(Path model, TextInput text, int intraOpThreads) {
+    this.text = text;
     this.session = ModelSession.builder().path(model).intraOpThreads(intraOpThreads).build();
   }
 
   /** [P(ham), P(spam)] of {@code text}. */
   public float[] probabilities(String text) {
-    Encoding e = tokenizer.encode(text, maxTokens);
-    List<Tensor> out = session.run(e.toTensors());
+    List<Tensor> out = session.run(this.text.tensors(text));
     return out.get(0).toFloatArray();
   }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.tandem.runtime.model.ModelSession;
-import dev.tandem.runtime.text.WordPieceTokenizer;
+import dev.tandem.runtime.text.TextInput;
 import dev.tandem.workload.corpus.Label;
 import dev.tandem.workload.corpus.Message;
 import dev.tandem.workload.embed.Encoder;
@@ -72,7 +72,7 @@ class ReferenceModelsTest {
     Message spam = MessagesJsonl.read(built.messages(Part.TRAIN)).stream()
         .filter(m -> m.label() == Label.SPAM).findFirst().orElseThrow();
     for (ModelEntry m : built.models()) {
-      try (FusedClassifier c = new FusedClassifier(m.file(), WordPieceTokenizer.fromFile(m.tokenizer()), m.maxTokens(), 1)) {
+      try (FusedClassifier c = new FusedClassifier(m.file(), TextInput.fromFile(m.tokenizer(), m.maxTokens()), 1)) {
         float[] p = c.probabilities(spam.text());
         assertThat(p).hasSize(2);
         assertThat(p[0] + p[1]).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));

@@ -65,7 +65,7 @@ class OnnxFusionTest {
     Files.write(fused, OnnxFusion.fuse(encoder.modelBytes(), encoder.pooling(), head, Collections.emptyMap()));
     double maxDiff = 0;
     List<Double> probabilities = new ArrayList<>();
-    try (FusedClassifier classifier = new FusedClassifier(fused, encoder.tokenizer(), maxTokens, 1)) {
+    try (FusedClassifier classifier = new FusedClassifier(fused, encoder.textInput(maxTokens), 1)) {
       ModelInfo info = classifier.session().info();
       assertThat(info.inputs()).extracting(s -> s.name())
           .containsExactlyInAnyOrder("input_ids", "attention_mask", "token_type_ids");

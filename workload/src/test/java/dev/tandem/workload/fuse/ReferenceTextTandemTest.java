@@ -54,8 +54,8 @@ class ReferenceTextTandemTest {
         OnnxFusionTest.randomHead(1, Encoder.DIM, 20), Collections.emptyMap()));
     Files.write(cloud, OnnxFusion.fuse(Encoder.BGE_SMALL.modelBytes(), Encoder.BGE_SMALL.pooling(),
         OnnxFusionTest.randomHead(2, Encoder.DIM, 20), Collections.emptyMap()));
-    edgeReference = new FusedClassifier(edge, Encoder.MINILM_INT8.tokenizer(), 128, 1);
-    cloudReference = new FusedClassifier(cloud, Encoder.BGE_SMALL.tokenizer(), 256, 1);
+    edgeReference = new FusedClassifier(edge, Encoder.MINILM_INT8.textInput(128), 1);
+    cloudReference = new FusedClassifier(cloud, Encoder.BGE_SMALL.textInput(256), 1);
   }
 
   @AfterAll
@@ -67,8 +67,8 @@ class ReferenceTextTandemTest {
   Tandem.Builder tandem(Policy p, String spool) {
     return Tandem.builder().edgeModel(edge).intraOpThreads(1).model("spam").deviceId("dev-1").policy(p)
         .spool(Spool.builder(dir.resolve(spool)).build())
-        .textInput(TextInput.of(Encoder.MINILM_INT8.tokenizer(), 128))
-        .cloudTextInput(TextInput.of(Encoder.BGE_SMALL.tokenizer(), 256));
+        .textInput(Encoder.MINILM_INT8.textInput(128))
+        .cloudTextInput(Encoder.BGE_SMALL.textInput(256));
   }
 
   @Test
@@ -111,6 +111,6 @@ class ReferenceTextTandemTest {
       }
     }
     assertThat(shapes.get(2)).containsExactly(1, 256); // the long text, cut at the cloud's budget
-    assertThat(shapes.get(0)[1]).isEqualTo(Encoder.BGE_SMALL.tokenizer().encode(TEXTS.get(0), 256).length());
+    assertThat(shapes.get(0)[1]).isEqualTo(Encoder.BGE_SMALL.textInput(256).tensors(TEXTS.get(0)).get(0).shape()[1]);
   }
 }

@@ -49,6 +49,11 @@ public final class MqttLink implements AutoCloseable {
     }
   }
 
+  /** Creates the link on a session built from {@code session}; nothing connects until {@link #start()}. */
+  public MqttLink(MqttSession.Builder session) {
+    this.session = session.build();
+  }
+
   /** Adds a handler for a topic filter (QoS 1); subscribed now if connected, and on every connect. */
   public void handle(String topicFilter, BiConsumer<String, MqttMessage> handler) {
     session.subscribe(topicFilter, 1, handler::accept);

@@ -610,6 +610,11 @@ public final class MqttOffloader implements Offloader {
      * @throws IllegalStateException naming a missing or conflicting option
      */
     public MqttOffloader build() {
+      check();
+      return new MqttOffloader(this);
+    }
+
+    private void check() {
       String scheme = MqttSession.checkServerUri(serverUri);
       if (deviceId == null || !Topics.isValidLevel(deviceId)) {
         throw new IllegalStateException("deviceId is required and must be a topic level without '/', '+', '#': " + deviceId);
@@ -627,7 +632,32 @@ public final class MqttOffloader implements Offloader {
       if (clientId != null && clientId.isEmpty()) {
         throw new IllegalStateException("clientId must not be empty");
       }
-      return new MqttOffloader(this);
+    }
+
+    /** The topic names configured. */
+    public Topics topics() {
+      return topics;
+    }
+
+    /**
+     * A session to the same broker, with the same TLS, credentials and timeouts, under another
+     * client id: the device's background connection for fleet traffic (log upload, policy).
+     *
+     * @throws IllegalStateException naming a missing or conflicting option, as {@link #build()}
+     */
+    public MqttSession.Builder backgroundSession(String clientId) {
+      check();
+      MqttSession.Builder sb = MqttSession.builder(serverUri, clientId)
+          .keepAliveSeconds(keepAliveSeconds)
+          .operationTimeoutMs(operationTimeoutMs)
+          .reconnectDelayMs(minReconnectDelayMs, maxReconnectDelayMs);
+      if (socketFactory() != null) {
+        sb.socketFactory(socketFactory());
+      }
+      if (username != null) {
+        sb.credentials(username, password);
+      }
+      return sb;
     }
 
     /** The configured factory, or null for the platform's by scheme; the session sets TCP_NODELAY. */

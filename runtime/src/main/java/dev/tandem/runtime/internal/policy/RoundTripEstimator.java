@@ -1,6 +1,8 @@
-package dev.tandem.runtime.policy;
+package dev.tandem.runtime.internal.policy;
 
 import dev.tandem.runtime.device.NetworkType;
+import dev.tandem.runtime.policy.Policy;
+import dev.tandem.runtime.policy.RoundTripSnapshot;
 import dev.tandem.runtime.offload.OffloadStatus;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -21,7 +23,7 @@ import java.util.Map;
  * concluded on its own (offline, cap) say nothing about the network and are not samples.
  *
  * <p>Samples are stamped with the time their request was sent, so that a device's records,
- * taken in time order, rebuild the same state ({@code RecordReplay.roundTrips}).
+ * taken in time order, rebuild the same state ({@code RecordReplay.roundTripAfter}).
  */
 public final class RoundTripEstimator {
   private final Map<NetworkType, State> states = new EnumMap<>(NetworkType.class);

@@ -1,4 +1,13 @@
-package dev.tandem.runtime.policy;
+package dev.tandem.runtime.internal.policy;
+
+import dev.tandem.runtime.policy.CostBudget;
+import dev.tandem.runtime.policy.DecisionContext;
+import dev.tandem.runtime.policy.Policy;
+import dev.tandem.runtime.policy.PolicyDecideTest;
+import dev.tandem.runtime.policy.RouteDecision;
+import dev.tandem.runtime.policy.Route;
+import dev.tandem.runtime.policy.Reason;
+import dev.tandem.runtime.policy.RoundTripSnapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
