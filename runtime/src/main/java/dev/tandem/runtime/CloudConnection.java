@@ -17,7 +17,9 @@ import javax.net.ssl.SSLSocketFactory;
  * the offload limits. An immutable description; {@link Tandem.Builder#cloud(CloudConnection)}
  * opens it under the Tandem's own device id when the Tandem is built, connects in the
  * background (decisions fall back to the edge with reason {@code offline} until it is up, and
- * whenever it is down), and closes it with the Tandem.
+ * whenever it is down), and closes it with the Tandem. The Tandem's fleet traffic
+ * ({@link Tandem.Builder#uploadRecords}, {@link Tandem.Builder#followPolicy}) goes to the same
+ * broker, with the same TLS and credentials, on a background connection of its own.
  *
  * <pre>{@code
  * CloudConnection cloud = CloudConnection.builder()
