@@ -1,7 +1,9 @@
 package dev.tandem.demo;
 
+import dev.tandem.workload.build.BuildOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +30,12 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Seed of the fleet: profiles, arrivals, exploration, feedback (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--objective", defaultValue = "min-accuracy=0.97", paramLabel = "NAME=VALUE[,...]",
+  @Option(names = "--split-seed", defaultValue = "1",
+      description = "Seed of the reference models' train/calibration/test split; another seed builds another split"
+          + " from the cached embeddings (default: ${DEFAULT-VALUE}).")
+  long splitSeed;
+
+  @Option(names = "--objective", defaultValue = "min-accuracy=0.95", paramLabel = "NAME=VALUE[,...]",
       description = "The tuner's objective: min-accuracy, max-cost-per-1k, max-p95-ms, max-offload, target-offload"
           + " (default: ${DEFAULT-VALUE}).")
   String objective;
@@ -41,7 +48,7 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Shadow exploration of the calibration policy (default: ${DEFAULT-VALUE}).")
   double shadowRate;
 
-  @Option(names = "--feedback-share", defaultValue = "0.5",
+  @Option(names = "--feedback-share", defaultValue = "1",
       description = "Share of decisions whose true label devices report (default: ${DEFAULT-VALUE}).")
   double feedbackShare;
 
@@ -66,18 +73,21 @@ public final class DemoCommand implements Callable<Integer> {
     try {
       settings = DemoSettings.builder().devices(devices).messages(messages).seed(seed).objective(objective)
           .ratePerDevice(rate).shadowRate(shadowRate).feedbackShare(feedbackShare).port(port).outDir(out)
-          .cacheRoot(cache).corpusDir(corpus).build();
+          .cacheRoot(cache).corpusDir(corpus)
+          .build(BuildOptions.builder().fp32Edge(false).seed(splitSeed).build()).build();
     } catch (IllegalArgumentException e) {
       System.err.println("demo: " + e.getMessage());
       return 2;
     }
     Demo demo = new Demo(settings);
+    // Counted down once the outcome is printed: the hook holds the JVM until then.
+    CountDownLatch done = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       System.err.println();
       System.err.println("demo: stopping every part (Ctrl-C again to kill at once)...");
       demo.stop();
       try {
-        demo.awaitFinished(2, TimeUnit.MINUTES);
+        done.await(2, TimeUnit.MINUTES);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -88,8 +98,10 @@ public final class DemoCommand implements Callable<Integer> {
       return 0;
     } catch (DemoException e) {
       System.err.println("demo: " + e.getMessage());
+      System.err.flush();
       return e.getMessage().startsWith("stopped") ? 130 : 2;
     } finally {
+      done.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException e) {

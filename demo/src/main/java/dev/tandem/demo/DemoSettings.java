@@ -116,7 +116,7 @@ public final class DemoSettings {
     private int devices = 24;
     private int messages;
     private long seed = 1;
-    private String objective = "min-accuracy=0.97";
+    private String objective = "min-accuracy=0.95";
     private Path cacheRoot;
     private Path corpusDir;
     private Path outDir = Path.of("tandem-demo");
@@ -124,7 +124,7 @@ public final class DemoSettings {
     private int port = 1883;
     private double ratePerDevice = 0.5;
     private double shadowRate = 0.2;
-    private double feedbackShare = 0.5;
+    private double feedbackShare = 1.0;
     private double initialThreshold = 0.9;
     private long deadlineMs = 800;
     private String networkMix = "wifi=0.5,4g=0.35,4g-flaky=0.15";

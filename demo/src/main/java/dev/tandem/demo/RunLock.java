@@ -31,23 +31,28 @@ final class RunLock implements AutoCloseable {
     Path file = dir.resolve(FILE);
     FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
         StandardOpenOption.WRITE);
-    FileLock l;
     try {
-      l = ch.tryLock();
-    } catch (OverlappingFileLockException e) {
-      l = null;
+      FileLock l;
+      try {
+        l = ch.tryLock();
+      } catch (OverlappingFileLockException e) {
+        l = null;
+      }
+      if (l == null) {
+        String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
+        throw new DemoException("another demo is running in " + dir
+            + (holder.isEmpty() ? "" : " (process " + holder + ")")
+            + ": wait for it to finish (or stop it with Ctrl-C), or give this one its own folder with --out DIR"
+            + " and its own broker port with --port");
+      }
+      ch.truncate(0);
+      ch.write(ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)));
+      ch.force(false);
+      return new RunLock(ch, l);
+    } catch (IOException | RuntimeException e) {
+      ch.close(); // releases the lock too: a failed start leaves no open file behind
+      throw e;
     }
-    if (l == null) {
-      String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
-      ch.close();
-      throw new DemoException("another demo is running in " + dir + (holder.isEmpty() ? "" : " (process " + holder + ")")
-          + ": wait for it to finish (or stop it with Ctrl-C), or give this one its own folder with --out DIR"
-          + " and its own broker port with --port");
-    }
-    ch.truncate(0);
-    ch.write(ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)));
-    ch.force(false);
-    return new RunLock(ch, l);
   }
 
   @Override

@@ -131,13 +131,67 @@ public final class StoreReader implements AutoCloseable {
       if (spool) {
         throw new StoreException("spool " + query.root() + " holds no decision records");
       }
-      String range = (query.from().map(d -> "from " + d).orElse("") + " " + query.to().map(d -> "to " + d).orElse(""))
-          .trim();
-      throw new StoreException("no decision records received " + (range.isEmpty() ? "in the store" : range)
-          + "; the store has receive dates " + (partitions.isEmpty() ? "none"
-              : partitions.firstKey() + " .. " + partitions.lastKey()));
+      throw noDecisions();
     }
     progress.done(decisions);
+    return decisions;
+  }
+
+  /**
+   * Hands over a collector's store's decisions column by column ({@link DecisionColumns}, runs of
+   * whole devices in name order, decisions in sequence order, deduplicated, with labels and late
+   * replies joined): what {@link #forEachDevice} gives, for the fields the tuner keeps, without
+   * decoding whole records. The compacted files' columns and the JSON-lines batches are read by
+   * DuckDB (off-heap), the next run while {@code visitor} works on the current one.
+   *
+   * @return the number of decisions handed over
+   * @throws StoreException on a record this reader cannot use (file and line, or file, device and
+   *     sequence number, named), a file it cannot read, or when the selection holds no decision
+   * @throws IllegalStateException on a spool directory (use {@link #forEachDevice})
+   */
+  public long scanDecisions(Consumer<DecisionColumns> visitor) {
+    if (spool) {
+      throw new IllegalStateException("a spool directory is read record by record: use forEachDevice");
+    }
+    Progress progress = new Progress(query.progress());
+    TreeMap<String, List<Map.Entry<Path, LocalDate>>> json = new TreeMap<>();
+    List<Path> parquet = new ArrayList<>();
+    for (Map.Entry<LocalDate, Path> e : partitions.entrySet()) {
+      Path dir = e.getValue();
+      if (!wanted("decision", e.getKey()) && !wanted("amendment", e.getKey())) {
+        continue;
+      }
+      if (Files.isRegularFile(dir.resolve(PARQUET))) {
+        parquet.add(dir.resolve(PARQUET));
+      }
+      try (DirectoryStream<Path> devices = Files.newDirectoryStream(dir, Files::isDirectory)) {
+        for (Path d : devices) {
+          try (DirectoryStream<Path> files = Files.newDirectoryStream(d, "*.jsonl")) {
+            for (Path f : files) {
+              json.computeIfAbsent(d.getFileName().toString(), k -> new ArrayList<>())
+                  .add(new java.util.AbstractMap.SimpleImmutableEntry<>(f, e.getKey()));
+            }
+          }
+        }
+      } catch (IOException ex) {
+        throw new StoreException("cannot list " + dir + ": " + ex.getMessage(), ex);
+      }
+    }
+    for (List<Map.Entry<Path, LocalDate>> files : json.values()) {
+      files.sort(Map.Entry.comparingByKey());
+    }
+    ColumnScan scan = new ColumnScan(parquet, json, query.from().orElse(null), query.to().orElse(null));
+    long decisions = parquet.isEmpty() && json.isEmpty() ? 0 : scan.run(cols -> {
+      for (int d = 0; d < cols.devices().size(); d++) {
+        progress.device(cols.deviceEnd(d) - cols.deviceStart(d));
+      }
+      visitor.accept(cols);
+    });
+    if (decisions == 0) {
+      throw noDecisions();
+    }
+    progress.done(decisions);
+    query.progress().accept(scan.timing());
     return decisions;
   }
 
@@ -212,6 +266,14 @@ public final class StoreReader implements AutoCloseable {
       }
       duck = null;
     }
+  }
+
+  private StoreException noDecisions() {
+    String range = (query.from().map(d -> "from " + d).orElse("") + " " + query.to().map(d -> "to " + d).orElse(""))
+        .trim();
+    return new StoreException("no decision records received " + (range.isEmpty() ? "in the store" : range)
+        + "; the store has receive dates " + (partitions.isEmpty() ? "none"
+            : partitions.firstKey() + " .. " + partitions.lastKey()));
   }
 
   // ---- collector store

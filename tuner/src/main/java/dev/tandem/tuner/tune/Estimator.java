@@ -116,15 +116,7 @@ final class Estimator {
     Arrays.fill(ones, 1);
     double[][] point = metrics(present, ones, devB, devK, nb, k, perBucket, perCand, labels);
     // bootstrap over devices
-    double[][][] boot = new double[resamples][][];
-    IntStream.range(0, resamples).parallel().forEach(r -> {
-      SplittableRandom rnd = new SplittableRandom(seed * 7919 + r);
-      double[] w = new double[present.length];
-      for (int i = 0; i < present.length; i++) {
-        w[rnd.nextInt(present.length)] += 1;
-      }
-      boot[r] = metrics(present, w, devB, devK, nb, k, perBucket, perCand, labels);
-    });
+    double[][][] boot = bootstrap(present, devB, devK, nb, k, perBucket, perCand, labels);
 
     // support: per bucket, decisions with a known cloud answer (and label, with labels)
     double[] support = new double[nb];
@@ -210,25 +202,83 @@ final class Estimator {
     return v;
   }
 
-  /** accuracy, offload, fallback, cost per 1k, p50, p95 per candidate, for device weights w. */
-  private double[][] metrics(int[] present, double[] w, double[][] devB, double[][] devK, int nb, int k,
-      int perBucket, int perCand, boolean labels) {
-    double[] b = new double[nb * perBucket];
-    double[] c = new double[k * perCand];
+  /** Resamples weighed together: each device's statistics are read once per block. */
+  private static final int BLOCK = 4;
+  /** Statistics columns summed at a time: the tile of every device's columns stays in cache. */
+  private static final int TILE = 1024;
+
+  /**
+   * The metrics of each bootstrap resample (devices drawn with replacement; resample r's weights
+   * come from its own seeded generator). The sums run over the devices in the same order as
+   * {@link #metrics} does, so a resample's figures do not depend on the blocking.
+   */
+  private double[][][] bootstrap(int[] present, double[][] devB, double[][] devK, int nb, int k, int perBucket,
+      int perCand, boolean labels) {
+    double[][][] boot = new double[resamples][][];
+    int blocks = (resamples + BLOCK - 1) / BLOCK;
+    IntStream.range(0, blocks).parallel().forEach(blk -> {
+      int r0 = blk * BLOCK;
+      int m = Math.min(BLOCK, resamples - r0);
+      double[][] w = new double[m][present.length];
+      for (int q = 0; q < m; q++) {
+        SplittableRandom rnd = new SplittableRandom(seed * 7919 + r0 + q);
+        for (int i = 0; i < present.length; i++) {
+          w[q][rnd.nextInt(present.length)] += 1;
+        }
+      }
+      double[][] b = new double[m][nb * perBucket];
+      double[][] c = new double[m][k * perCand];
+      for (int q = 0; q < m; q++) {
+        sum(w[q], present, devB, b[q], 0, b[q].length);
+      }
+      for (int x0 = 0; x0 < k * perCand; x0 += TILE) {
+        int x1 = Math.min(k * perCand, x0 + TILE);
+        for (int i = 0; i < present.length; i++) {
+          double[] dk = devK[present[i]];
+          for (int q = 0; q < m; q++) {
+            double wi = w[q][i];
+            if (wi == 0) {
+              continue;
+            }
+            double[] cq = c[q];
+            for (int x = x0; x < x1; x++) {
+              cq[x] += wi * dk[x];
+            }
+          }
+        }
+      }
+      for (int q = 0; q < m; q++) {
+        boot[r0 + q] = metricsOf(b[q], c[q], nb, k, perBucket, perCand, labels);
+      }
+    });
+    return boot;
+  }
+
+  private static void sum(double[] w, int[] present, double[][] dev, double[] into, int x0, int x1) {
     for (int i = 0; i < present.length; i++) {
       double wi = w[i];
       if (wi == 0) {
         continue;
       }
-      double[] db = devB[present[i]];
-      for (int x = 0; x < b.length; x++) {
-        b[x] += wi * db[x];
-      }
-      double[] dk = devK[present[i]];
-      for (int x = 0; x < c.length; x++) {
-        c[x] += wi * dk[x];
+      double[] d = dev[present[i]];
+      for (int x = x0; x < x1; x++) {
+        into[x] += wi * d[x];
       }
     }
+  }
+
+  /** accuracy, offload, fallback, cost per 1k, p50, p95 per candidate, for device weights w. */
+  private double[][] metrics(int[] present, double[] w, double[][] devB, double[][] devK, int nb, int k,
+      int perBucket, int perCand, boolean labels) {
+    double[] b = new double[nb * perBucket];
+    double[] c = new double[k * perCand];
+    sum(w, present, devB, b, 0, b.length);
+    sum(w, present, devK, c, 0, c.length);
+    return metricsOf(b, c, nb, k, perBucket, perCand, labels);
+  }
+
+  private static double[][] metricsOf(double[] b, double[] c, int nb, int k, int perBucket, int perCand,
+      boolean labels) {
     double n = 0;
     for (int bi = 0; bi < nb; bi++) {
       n += b[bi * perBucket];
@@ -359,11 +409,7 @@ final class Estimator {
     }
     // threshold sweep: candidates by descending threshold, rows by descending signal; a row
     // moves from its low route to its high route once the threshold falls to its signal
-    Integer[] order = new Integer[rows.length];
-    for (int x = 0; x < rows.length; x++) {
-      order[x] = x;
-    }
-    Arrays.sort(order, (p, q) -> Float.compare(t.z[rows[q]], t.z[rows[p]]));
+    int[] order = descendingBySignal(rows);
     Integer[] cands = new Integer[k];
     for (int j = 0; j < k; j++) {
       cands[j] = j;
@@ -387,6 +433,25 @@ final class Estimator {
         reasonMass[cj][ri] += reasons[ri];
       }
     }
+  }
+
+  /**
+   * Positions in {@code rows} by descending signal, ties in position order (as a stable sort
+   * would leave them), without boxing: each key packs the signal's order and the position.
+   */
+  private int[] descendingBySignal(int[] rows) {
+    long[] keys = new long[rows.length];
+    for (int x = 0; x < rows.length; x++) {
+      int bits = Float.floatToIntBits(t.z[rows[x]]);
+      bits ^= (bits >> 31) & 0x7fffffff; // ordered as Float.compare orders the floats
+      keys[x] = ((long) ~bits << 32) | x;
+    }
+    Arrays.sort(keys);
+    int[] order = new int[rows.length];
+    for (int x = 0; x < rows.length; x++) {
+      order[x] = (int) keys[x];
+    }
+    return order;
   }
 
   private double weight(int i, boolean labels) {

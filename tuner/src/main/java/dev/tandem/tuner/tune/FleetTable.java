@@ -5,11 +5,13 @@ import dev.tandem.runtime.offload.OffloadStatus;
 import dev.tandem.runtime.policy.DecisionContext;
 import dev.tandem.runtime.policy.Mode;
 import dev.tandem.runtime.policy.Policy;
+import dev.tandem.runtime.policy.RoundTripSnapshot;
 import dev.tandem.runtime.policy.Route;
 import dev.tandem.runtime.policy.RouteDecision;
 import dev.tandem.runtime.record.CloudResult;
 import dev.tandem.runtime.record.DecisionRecord;
 import dev.tandem.runtime.signal.SignalKind;
+import dev.tandem.tuner.store.DecisionColumns;
 import dev.tandem.tuner.store.DeviceLog;
 import dev.tandem.tuner.store.LoggedDecision;
 import java.util.ArrayList;
@@ -19,9 +21,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 /**
- * The decisions the tuner works on, as compact columns (56 bytes a decision, up to twice that
+ * The decisions the tuner works on, as compact columns (57 bytes a decision, up to twice that
  * while the arrays grow; the records themselves are read one device at a time and dropped). Rows are grouped by device in sequence order.
  *
  * <p>For each decision it keeps, besides what was logged, the replay of two variants of the
@@ -39,6 +42,15 @@ final class FleetTable {
   static final byte NONE = 0;
   static final byte LIVE = 1;
   static final byte SHADOW = 2;
+  /** Round-trip state: the estimator had no sample yet. */
+  static final byte RT_NO_SAMPLES = 0;
+  /**
+   * Upper bounds of the other round-trip states: recent p95 under 50 % of the time left before
+   * the deadline, under 80 %, and the rest.
+   */
+  static final double[] RT_BOUNDS = {0.5, 0.8};
+  /** Names of the round-trip states, by code. */
+  static final String[] RT_NAMES = {"no_samples", "p95<50%", "p95 50-80%", "p95>=80%"};
 
   final SignalKind signal;
   int rows;
@@ -49,6 +61,8 @@ final class FleetTable {
   float[] z = new float[1024];
   byte[] net = new byte[1024];
   byte[] cls = new byte[1024];
+  /** The round-trip state ({@link #roundTripState}). */
+  byte[] rtState = new byte[1024];
   byte[] low = new byte[1024];
   byte[] high = new byte[1024];
   byte[] logAsk = new byte[1024];
@@ -100,63 +114,120 @@ final class FleetTable {
     int start = rows;
     for (LoggedDecision ld : log.decisions()) {
       DecisionRecord r = ld.record();
-      DecisionContext ctx = r.context();
-      if (!ctx.signals().isPresent() || !r.edge().isPresent()) {
+      if (!r.context().signals().isPresent() || !r.edge().isPresent()) {
         skippedNoSignal++;
         continue;
       }
-      decisionsByEdgeModel.merge(r.edgeModelHash(), 1L, Long::sum);
-      if (!base.edgeModelHash().isEmpty() && !base.edgeModelHash().equals(r.edgeModelHash())) {
-        skippedOtherModel++;
-        continue;
+      CloudResult c = r.cloud().orElse(null);
+      int late = ld.lateReply().filter(l -> l.status() == OffloadStatus.OK).map(CloudResult::prediction).orElse(-1);
+      add(r::id, r.context(), r.decided(), r.route(), r.edge().get().prediction(), c == null ? null : c.status(),
+          c == null ? -1 : c.prediction(), c == null ? -1 : c.roundTripMs(), late, ld.label(), r.cost().edgeUsd(),
+          r.cost().networkUsd() + r.cost().cloudUsd(), r.latencyMs(), r.timeMs());
+    }
+    endDevice(start, log.device());
+  }
+
+  /** Adds the decisions of whole devices, read column by column. */
+  void add(DecisionColumns cols) {
+    for (int d = 0; d < cols.devices().size(); d++) {
+      int start = rows;
+      for (int i = cols.deviceStart(d); i < cols.deviceEnd(d); i++) {
+        if (!cols.hasEdge(i)) {
+          skippedNoSignal++;
+          continue;
+        }
+        int dev = d;
+        int row = i;
+        add(() -> cols.id(dev, row), cols.context(i), cols.decided(i), cols.route(i), cols.edgePrediction(i),
+            cols.cloudStatus(i), cols.cloudPrediction(i), cols.cloudRoundTripMs(i), cols.lateReplyPrediction(i),
+            cols.label(i), cols.edgeUsd(i), cols.networkUsd(i) + cols.cloudUsd(i), cols.latencyMs(i), cols.timeMs(i));
       }
-      decisionsByVersion.merge(r.policyVersion(), 1L, Long::sum);
-      Policy logged = logging.apply(r.policyVersion());
-      if (logged != null) {
-        identityChecked++;
-        RouteDecision again = logged.decide(ctx);
-        if (!again.equals(r.decided())) {
-          identityMismatches++;
-          if (identityExamples.size() < 5) {
-            identityExamples.add(r.id() + ": recorded " + r.decided() + ", replayed " + again);
-          }
+      endDevice(start, cols.devices().get(d));
+    }
+  }
+
+  /**
+   * Adds one decision with signals.
+   *
+   * @param status the request's status, null when none was sent
+   * @param latePrediction the answer of an ok late reply, else -1
+   */
+  private void add(Supplier<String> id, DecisionContext ctx, RouteDecision decided, Route route, int edgePrediction,
+      OffloadStatus status, int cloudPrediction, double cloudRoundTripMs, int latePrediction, int labelled,
+      double edgeCostUsd, double askCostUsd, double latency, long time) {
+    String hash = ctx.edgeModelHash();
+    decisionsByEdgeModel.merge(hash, 1L, Long::sum);
+    if (!base.edgeModelHash().isEmpty() && !base.edgeModelHash().equals(hash)) {
+      skippedOtherModel++;
+      return;
+    }
+    long version = ctx.policyVersion();
+    decisionsByVersion.merge(version, 1L, Long::sum);
+    Policy logged = logging.apply(version);
+    if (logged != null) {
+      identityChecked++;
+      RouteDecision again = logged.decide(ctx);
+      if (!again.equals(decided)) {
+        identityMismatches++;
+        if (identityExamples.size() < 5) {
+          identityExamples.add(id.get() + ": recorded " + decided + ", replayed " + again);
         }
       }
-      grow();
-      int i = rows++;
-      double v = ctx.signals().get().value(signal);
-      z[i] = (float) (signal.higherIsConfident() ? v : -v);
-      net[i] = index(networks, ctx.device().networkType().jsonName());
-      cls[i] = index(classes, ctx.device().deviceClass());
-      Policy[] var = variants(r.policyVersion());
-      DecisionContext unlimited = base.hasCostBudget()
-          ? ctx.toBuilder().budgetAvailableUsd(Double.MAX_VALUE).build() : ctx;
-      low[i] = code(var[0].decide(unlimited).route());
-      high[i] = code(var[1].decide(unlimited).route());
-      Route decided = r.decided().route();
-      logAsk[i] = code(decided);
-      explored[i] = r.decided().explored();
-      propensity[i] = (float) r.decided().propensity();
-      edgePred[i] = (short) r.edge().get().prediction();
-      CloudResult c = r.cloud().orElse(null);
-      boolean inTime = c != null && c.status() == OffloadStatus.OK && c.prediction() >= 0;
-      status[i] = c == null ? 0 : inTime ? (byte) 1 : (byte) 2;
-      fallbackReason[i] = status[i] == 2 ? index(fallbackReasons, c.status().wireName()) : -1;
-      cloudInTime[i] = (short) (inTime ? c.prediction() : -1);
-      int any = inTime ? c.prediction() : ld.lateReply().filter(l -> l.status() == OffloadStatus.OK)
-          .map(CloudResult::prediction).orElse(-1);
-      cloudAny[i] = (short) any;
-      label[i] = (short) ld.label();
-      edgeUsd[i] = (float) r.cost().edgeUsd();
-      askUsd[i] = (float) (r.cost().networkUsd() + r.cost().cloudUsd());
-      expectedOffloadUsd[i] = (float) ctx.expectedOffloadUsd();
-      latencyMs[i] = (float) r.latencyMs();
-      // the edge's answer is ready when the policy decides
-      edgeAnswerMs[i] = (float) (decided == Route.CLOUD || r.route() == Route.EDGE_FALLBACK
-          ? ctx.elapsedMs() : r.latencyMs());
-      roundTripMs[i] = (float) (c == null ? -1 : c.roundTripMs());
-      timeMs[i] = r.timeMs();
     }
+    grow();
+    int i = rows++;
+    double v = ctx.signals().get().value(signal);
+    z[i] = (float) (signal.higherIsConfident() ? v : -v);
+    net[i] = index(networks, ctx.device().networkType().jsonName());
+    cls[i] = index(classes, ctx.device().deviceClass());
+    rtState[i] = roundTripState(ctx);
+    Policy[] var = variants(version);
+    DecisionContext unlimited = base.hasCostBudget()
+        ? ctx.toBuilder().budgetAvailableUsd(Double.MAX_VALUE).build() : ctx;
+    low[i] = code(var[0].decide(unlimited).route());
+    high[i] = code(var[1].decide(unlimited).route());
+    Route asked = decided.route();
+    logAsk[i] = code(asked);
+    explored[i] = decided.explored();
+    propensity[i] = (float) decided.propensity();
+    edgePred[i] = (short) edgePrediction;
+    boolean inTime = status == OffloadStatus.OK && cloudPrediction >= 0;
+    this.status[i] = status == null ? 0 : inTime ? (byte) 1 : (byte) 2;
+    fallbackReason[i] = this.status[i] == 2 ? index(fallbackReasons, status.wireName()) : -1;
+    cloudInTime[i] = (short) (inTime ? cloudPrediction : -1);
+    cloudAny[i] = (short) (inTime ? cloudPrediction : latePrediction);
+    label[i] = (short) labelled;
+    edgeUsd[i] = (float) edgeCostUsd;
+    askUsd[i] = (float) askCostUsd;
+    expectedOffloadUsd[i] = (float) ctx.expectedOffloadUsd();
+    latencyMs[i] = (float) latency;
+    // the edge's answer is ready when the policy decides
+    edgeAnswerMs[i] = (float) (asked == Route.CLOUD || route == Route.EDGE_FALLBACK ? ctx.elapsedMs() : latency);
+    roundTripMs[i] = (float) (status == null ? -1 : cloudRoundTripMs);
+    timeMs[i] = time;
+  }
+
+  /**
+   * The round-trip state of a decision's context: {@link #RT_NO_SAMPLES} while the estimator has
+   * no sample for the network type, else the bucket of its recent p95 relative to the time left
+   * before the deadline (the deadline minus the time spent before deciding).
+   */
+  byte roundTripState(DecisionContext ctx) {
+    RoundTripSnapshot rt = ctx.roundTrip();
+    if (rt.samples() <= 0 || rt.p95Ms() < 0) {
+      return RT_NO_SAMPLES;
+    }
+    double left = base.deadlineMs() - ctx.elapsedMs();
+    double ratio = left > 0 ? rt.p95Ms() / left : Double.POSITIVE_INFINITY;
+    for (int s = 0; s < RT_BOUNDS.length; s++) {
+      if (ratio < RT_BOUNDS[s]) {
+        return (byte) (s + 1);
+      }
+    }
+    return (byte) (RT_BOUNDS.length + 1);
+  }
+
+  private void endDevice(int start, String device) {
     if (rows > start) {
       if (devices + 1 >= deviceStart.length) {
         deviceStart = Arrays.copyOf(deviceStart, deviceStart.length * 2);
@@ -164,7 +235,7 @@ final class FleetTable {
       deviceStart[devices] = start;
       deviceStart[devices + 1] = rows;
       devices++;
-      deviceIds.add(log.device());
+      deviceIds.add(device);
     }
   }
 
@@ -204,6 +275,7 @@ final class FleetTable {
     z = Arrays.copyOf(z, n);
     net = Arrays.copyOf(net, n);
     cls = Arrays.copyOf(cls, n);
+    rtState = Arrays.copyOf(rtState, n);
     low = Arrays.copyOf(low, n);
     high = Arrays.copyOf(high, n);
     logAsk = Arrays.copyOf(logAsk, n);

@@ -6,9 +6,10 @@ import java.util.Locale;
 
 /**
  * What the recommended policy must achieve. Bounds ({@code min accuracy}, {@code max cost per
- * 1,000}, {@code max p95}, {@code max offload}) are met when the candidate's one-sided bound is on
- * the right side; {@code target offload} picks the candidate whose estimated offload is nearest.
- * Unset values are NaN. Immutable.
+ * 1,000}, {@code max p95}, {@code max offload}) are met when {@link Selection} certifies the
+ * candidate on each (one-sided bounds, fixed-sequence, 0.05 split over the bounds given);
+ * {@code target offload} picks the candidate whose estimated offload is nearest. Unset values are
+ * NaN. Immutable.
  */
 final class Objectives {
   final double minAccuracy;

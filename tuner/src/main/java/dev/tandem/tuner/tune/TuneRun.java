@@ -109,7 +109,7 @@ final class TuneRun {
             + "; the recommendation on " + signal.jsonName() + " drops them");
       }
       FleetTable table = new FleetTable(base, signal, byVersion::get);
-      long n = store.forEachDevice(table::add);
+      long n = store.isSpool() ? store.forEachDevice(table::add) : store.scanDecisions(table::add);
       s.progress.accept(String.format("replayed %,d decisions of %,d devices", table.rows, table.devices));
       if (table.rows == 0) {
         if (table.skippedOtherModel > 0) {

@@ -120,6 +120,77 @@ class StoreReaderTest {
     }
   }
 
+  /** Every decision as the column scan gives it: id to (context, decided, route, label, late answer, cost). */
+  static Map<String, List<Object>> scanAll(StoreQuery q) {
+    Map<String, List<Object>> out = new TreeMap<>();
+    try (StoreReader r = StoreReader.open(q)) {
+      r.scanDecisions(c -> {
+        for (int d = 0; d < c.devices().size(); d++) {
+          for (int i = c.deviceStart(d); i < c.deviceEnd(d); i++) {
+            out.put(c.id(d, i), List.of(c.context(i), c.decided(i), c.route(i), c.label(i), c.lateReplyPrediction(i),
+                c.edgeUsd(i) + c.networkUsd(i) + c.cloudUsd(i), c.latencyMs(i), c.timeMs(i), c.edgePrediction(i),
+                String.valueOf(c.cloudStatus(i)), c.cloudPrediction(i), c.cloudRoundTripMs(i), c.edgeModelHash(i)));
+          }
+        }
+      });
+    }
+    return out;
+  }
+
+  /** The same from whole records. */
+  static Map<String, List<Object>> expected(StoreQuery q) {
+    Map<String, List<Object>> out = new TreeMap<>();
+    for (DeviceLog log : readAll(q).values()) {
+      for (LoggedDecision ld : log.decisions()) {
+        DecisionRecord r = ld.record();
+        out.put(r.id(), List.of(r.context(), r.decided(), r.route(), ld.label(),
+            ld.lateReply().filter(l -> l.status() == OffloadStatus.OK).map(CloudResult::prediction).orElse(-1),
+            r.cost().edgeUsd() + r.cost().networkUsd() + r.cost().cloudUsd(), r.latencyMs(), r.timeMs(),
+            r.edge().get().prediction(), String.valueOf(r.cloud().map(CloudResult::status).orElse(null)),
+            r.cloud().map(CloudResult::prediction).orElse(-1), r.cloud().map(CloudResult::roundTripMs).orElse(-1.0),
+            r.edgeModelHash()));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void columnScan_givesWhatWholeRecordsGive_jsonLinesMixedAndParquet() throws IOException {
+    writeStore();
+    List<StoreQuery> queries = List.of(StoreQuery.builder(dir).build(),
+        StoreQuery.builder(dir).to(LocalDate.parse("2026-11-20")).build(),
+        StoreQuery.builder(dir).from(LocalDate.parse("2026-11-21")).build());
+    for (String compact : new String[] {null, "2026-11-20", "2026-11-21"}) {
+      if (compact != null) {
+        Compactor.compact(dir, compact);
+      }
+      for (StoreQuery q : queries) {
+        Map<String, List<Object>> want = expected(q);
+        assertThat(want).isNotEmpty();
+        assertThat(scanAll(q)).as("compacted up to " + compact).isEqualTo(want);
+      }
+    }
+    assertThat(scanAll(queries.get(0))).hasSize(120);
+  }
+
+  @Test
+  void columnScan_namesTheFileAndLineOfARecordItCannotUse() throws IOException {
+    writeStore();
+    Path bad = dir.resolve("records/date=2026-11-21/dev-00001/zz.jsonl");
+    String good = RecordCodec.encode(FLEET.device(1).decisions().get(0).record());
+    Files.write(bad, List.of(good, good.replace("\"kind\":\"decision\"", "\"kind\":\"telemetry\"")));
+    assertThatThrownBy(() -> scanAll(StoreQuery.builder(dir).build()))
+        .isInstanceOf(StoreException.class).hasMessageContaining("zz.jsonl line 2")
+        .hasMessageContaining("unknown record kind 'telemetry'");
+    Files.write(bad, List.of("{\"schema\":2,\"kind\":\"decision\",\"id\":\"dev-00001:5000\"}"));
+    assertThatThrownBy(() -> scanAll(StoreQuery.builder(dir).build()))
+        .isInstanceOf(StoreException.class).hasMessageContaining("zz.jsonl line 1")
+        .hasMessageContaining("record schema 2 is not supported");
+    Files.write(bad, List.of(good.replace("\"seq\":2,", "\"seq\":\"two\",")));
+    assertThatThrownBy(() -> scanAll(StoreQuery.builder(dir).build()))
+        .isInstanceOf(StoreException.class).hasMessageContaining("zz.jsonl").hasMessageContaining("line 1");
+  }
+
   @Test
   void dateRange_selectsDecisionsByReceiveDate_amendmentsStillJoin() throws IOException {
     writeStore();

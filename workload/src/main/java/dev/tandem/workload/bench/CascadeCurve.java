@@ -48,6 +48,10 @@ public final class CascadeCurve {
     final double bestOffload;
     final double oracleOffload;
     final double oracleAccuracy;
+    /** Right answers when the k least confident messages go to the cloud, k = 0..n. */
+    private final int[] right;
+    /** The edge's confidence, ascending. */
+    private final double[] sortedConfidence;
 
     SeedResult(long seed, boolean[] edgeRight, boolean[] cloudRight, double[] edgeConfidence) {
       this.seed = seed;
@@ -67,6 +71,11 @@ public final class CascadeCurve {
       for (int k = 1; k <= n; k++) {
         int i = order[k - 1];
         right[k] = right[k - 1] - (edgeRight[i] ? 1 : 0) + (cloudRight[i] ? 1 : 0);
+      }
+      this.right = right;
+      this.sortedConfidence = new double[n];
+      for (int k = 0; k < n; k++) {
+        sortedConfidence[k] = edgeConfidence[order[k]];
       }
       double match = Double.NaN;
       double matchAcc = Double.NaN;
@@ -106,6 +115,24 @@ public final class CascadeCurve {
       }
     }
 
+    /**
+     * The cheapest cascade reaching {@code minAccuracy} on the test labels: {offload, max_prob
+     * threshold (offload below it), accuracy}, or null when none does. Ties in confidence are
+     * kept together, so the threshold offloads exactly the messages counted.
+     */
+    double[] cheapest(double minAccuracy) {
+      for (int k = 0; k <= n; k++) {
+        if (k > 0 && k < n && sortedConfidence[k] == sortedConfidence[k - 1]) {
+          continue; // no threshold separates these two
+        }
+        if (right[k] >= minAccuracy * n) {
+          double threshold = k == n ? 1.0 : k == 0 ? sortedConfidence[0] : (sortedConfidence[k - 1] + sortedConfidence[k]) / 2;
+          return new double[] {k / (double) n, threshold, right[k] / (double) n};
+        }
+      }
+      return null;
+    }
+
     private static double expectedCloudGivenAll(boolean[] edgeRight, boolean[] cloudRight) {
       return count(cloudRight) / (double) cloudRight.length;
     }
@@ -118,6 +145,16 @@ public final class CascadeCurve {
    * @throws IOException if the cache cannot be read or written
    */
   public static String run(Path cacheRoot, BuildOptions base, long[] seeds) throws IOException {
+    return run(cacheRoot, base, seeds, Double.NaN);
+  }
+
+  /**
+   * As {@link #run(Path, BuildOptions, long[])}, and with {@code minAccuracy} set, per seed the
+   * cheapest cascade threshold whose test accuracy reaches it (chosen with the test labels).
+   *
+   * @throws IOException if the cache cannot be read or written
+   */
+  public static String run(Path cacheRoot, BuildOptions base, long[] seeds, double minAccuracy) throws IOException {
     Corpus corpus = ReferenceModels.loadCorpus(cacheRoot, base);
     List<SeedResult> results = new ArrayList<>();
     for (long seed : seeds) {
@@ -138,7 +175,27 @@ public final class CascadeCurve {
       }
       results.add(new SeedResult(seed, edgeRight, cloudRight, confidence));
     }
-    return table(results, base);
+    String out = table(results, base);
+    if (!Double.isNaN(minAccuracy)) {
+      out += cheapestTable(results, minAccuracy);
+    }
+    return out;
+  }
+
+  static String cheapestTable(List<SeedResult> results, double minAccuracy) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%nCheapest cascade reaching %.2f %% test accuracy, chosen with the test labels%n%n",
+        100 * minAccuracy));
+    sb.append("| seed | max_prob threshold | offload | test accuracy |\n|---|---|---|---|\n");
+    for (SeedResult r : results) {
+      double[] c = r.cheapest(minAccuracy);
+      if (c == null) {
+        sb.append(String.format(Locale.ROOT, "| %d | none reaches it | | |%n", r.seed));
+      } else {
+        sb.append(String.format(Locale.ROOT, "| %d | %.4f | %.1f %% | %.2f |%n", r.seed, c[1], 100 * c[0], 100 * c[2]));
+      }
+    }
+    return sb.toString();
   }
 
   private static double[] testProbabilities(Path cacheRoot, Encoder encoder, int maxTokens, List<Message> train,

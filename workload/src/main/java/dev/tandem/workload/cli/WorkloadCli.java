@@ -97,9 +97,18 @@ public final class WorkloadCli {
         description = "Split seeds (default: ${DEFAULT-VALUE}).")
     long[] seeds;
 
+    @Option(names = "--min-accuracy", paramLabel = "A",
+        description = "Also give, per seed, the cheapest threshold whose test accuracy reaches A (0..1).")
+    Double minAccuracy;
+
     @Override
     public Integer call() throws Exception {
-      System.out.print(dev.tandem.workload.bench.CascadeCurve.run(cacheRoot(), options(), seeds));
+      if (minAccuracy != null && !(minAccuracy >= 0 && minAccuracy <= 1)) {
+        System.err.println("cascade: --min-accuracy must be between 0 and 1, was " + minAccuracy);
+        return 2;
+      }
+      System.out.print(dev.tandem.workload.bench.CascadeCurve.run(cacheRoot(), options(), seeds,
+          minAccuracy == null ? Double.NaN : minAccuracy));
       return 0;
     }
   }

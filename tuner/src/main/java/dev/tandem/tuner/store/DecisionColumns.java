@@ -1,0 +1,256 @@
+package dev.tandem.tuner.store;
+
+import dev.tandem.runtime.device.DeviceState;
+import dev.tandem.runtime.device.NetworkType;
+import dev.tandem.runtime.offload.OffloadStatus;
+import dev.tandem.runtime.policy.DecisionContext;
+import dev.tandem.runtime.policy.OffloaderState;
+import dev.tandem.runtime.policy.Reason;
+import dev.tandem.runtime.policy.RoundTripSnapshot;
+import dev.tandem.runtime.policy.Route;
+import dev.tandem.runtime.policy.RouteDecision;
+import dev.tandem.runtime.signal.Signals;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A run of decisions read column by column ({@link StoreReader#scanDecisions}): what the tuner
+ * keeps of each decision, with its label and late reply joined, for whole devices (every device
+ * of the run is complete in it), devices in name order and each device's decisions in sequence
+ * order, deduplicated. The recorded context and decided route come back as the runtime's own
+ * values ({@link #context}, {@link #decided}), so a replay sees exactly what the live decision
+ * saw. Not thread-safe; filled once by the reader, then only read.
+ */
+public final class DecisionColumns {
+  private static final float[] NO_PROBABILITIES = new float[0];
+  static final NetworkType[] NETWORKS = NetworkType.values();
+  static final OffloaderState[] OFFLOADERS = OffloaderState.values();
+  static final Route[] ROUTES = Route.values();
+  static final Reason[] REASONS = Reason.values();
+  static final OffloadStatus[] STATUSES = OffloadStatus.values();
+
+  final List<String> devices = new ArrayList<>();
+  /** Row where device d starts; {@code deviceStart[devices.size()]} is the row count. */
+  int[] deviceStart = new int[16];
+  final List<String> deviceClasses;
+  final List<String> edgeModelHashes;
+  int rows;
+  /** The row of each position: positions are in device and sequence order. */
+  int[] order;
+
+  final long[] seq;
+  final long[] timeMs;
+  final int[] edgeModelHash;
+  final long[] policyVersion;
+  final byte[] route;
+  final byte[] decidedRoute;
+  final byte[] decidedReason;
+  final boolean[] explored;
+  final double[] propensity;
+  final boolean[] hasSignals;
+  final int[] top1;
+  final double[] maxProb;
+  final double[] margin;
+  final double[] entropy;
+  final byte[] network;
+  final boolean[] metered;
+  final int[] batteryPercent;
+  final boolean[] charging;
+  final int[] deviceClass;
+  final long[] payloadBytes;
+  final byte[] offloader;
+  final double[] elapsedMs;
+  final double[] budgetAvailableUsd;
+  final double[] expectedOffloadUsd;
+  final int[] rtSamples;
+  final double[] rtEwmaMs;
+  final double[] rtP95Ms;
+  final long[] rtSinceLastAttemptMs;
+  final double[] draw;
+  final boolean[] hasEdge;
+  final int[] edgePrediction;
+  /** 1 + the status's ordinal, 0 without a request. */
+  final byte[] cloudStatus;
+  final int[] cloudPrediction;
+  final double[] cloudRoundTripMs;
+  final int[] lateReplyPrediction;
+  final int[] label;
+  final double[] edgeUsd;
+  final double[] networkUsd;
+  final double[] cloudUsd;
+  final double[] latencyMs;
+
+  DecisionColumns(List<String> deviceClasses, List<String> edgeModelHashes, int capacity) {
+    this.deviceClasses = deviceClasses;
+    this.edgeModelHashes = edgeModelHashes;
+    seq = new long[capacity];
+    timeMs = new long[capacity];
+    edgeModelHash = new int[capacity];
+    policyVersion = new long[capacity];
+    route = new byte[capacity];
+    decidedRoute = new byte[capacity];
+    decidedReason = new byte[capacity];
+    explored = new boolean[capacity];
+    propensity = new double[capacity];
+    hasSignals = new boolean[capacity];
+    top1 = new int[capacity];
+    maxProb = new double[capacity];
+    margin = new double[capacity];
+    entropy = new double[capacity];
+    network = new byte[capacity];
+    metered = new boolean[capacity];
+    batteryPercent = new int[capacity];
+    charging = new boolean[capacity];
+    deviceClass = new int[capacity];
+    payloadBytes = new long[capacity];
+    offloader = new byte[capacity];
+    elapsedMs = new double[capacity];
+    budgetAvailableUsd = new double[capacity];
+    expectedOffloadUsd = new double[capacity];
+    rtSamples = new int[capacity];
+    rtEwmaMs = new double[capacity];
+    rtP95Ms = new double[capacity];
+    rtSinceLastAttemptMs = new long[capacity];
+    draw = new double[capacity];
+    hasEdge = new boolean[capacity];
+    edgePrediction = new int[capacity];
+    cloudStatus = new byte[capacity];
+    cloudPrediction = new int[capacity];
+    cloudRoundTripMs = new double[capacity];
+    lateReplyPrediction = new int[capacity];
+    label = new int[capacity];
+    edgeUsd = new double[capacity];
+    networkUsd = new double[capacity];
+    cloudUsd = new double[capacity];
+    latencyMs = new double[capacity];
+  }
+
+  /** Devices of this run, in name order. */
+  public List<String> devices() {
+    return Collections.unmodifiableList(devices);
+  }
+
+  /** Starts device {@code id} at position {@code at}. */
+  void beginDevice(String id, int at) {
+    if (devices.size() + 2 > deviceStart.length) {
+      deviceStart = java.util.Arrays.copyOf(deviceStart, deviceStart.length * 2);
+    }
+    deviceStart[devices.size()] = at;
+    devices.add(id);
+    deviceStart[devices.size()] = at;
+  }
+
+  /** Ends the current device before position {@code at}. */
+  void endDevice(int at) {
+    deviceStart[devices.size()] = at;
+  }
+
+  /** The first position of device {@code d}. */
+  public int deviceStart(int d) {
+    return deviceStart[d];
+  }
+
+  /** One past the last position of device {@code d}. */
+  public int deviceEnd(int d) {
+    return deviceStart[d + 1];
+  }
+
+  public int rows() {
+    return rows;
+  }
+
+  /** The decision's id, {@code device:seq}. */
+  public String id(int d, int i) {
+    return devices.get(d) + ":" + seq[order[i]];
+  }
+
+  public long timeMs(int i) {
+    return timeMs[order[i]];
+  }
+
+  public String edgeModelHash(int i) {
+    return edgeModelHashes.get(edgeModelHash[order[i]]);
+  }
+
+  public long policyVersion(int i) {
+    return policyVersion[order[i]];
+  }
+
+  /** Whether the edge model ran (and its signals are in the context). */
+  public boolean hasEdge(int i) {
+    return hasEdge[order[i]] && hasSignals[order[i]];
+  }
+
+  /** The recorded context: every input of {@code Policy.decide}. */
+  public DecisionContext context(int i) {
+    DecisionContext.Builder b = DecisionContext.builder().policyVersion(policyVersion[order[i]])
+        .edgeModelHash(edgeModelHash(i));
+    if (hasSignals[order[i]]) {
+      b.signals(Signals.of(NO_PROBABILITIES, top1[order[i]], maxProb[order[i]], margin[order[i]], entropy[order[i]]));
+    }
+    return b.device(DeviceState.builder().networkType(NETWORKS[network[order[i]]]).metered(metered[order[i]])
+            .batteryPercent(batteryPercent[order[i]]).charging(charging[order[i]]).deviceClass(deviceClasses.get(deviceClass[order[i]]))
+            .build())
+        .payloadBytes(payloadBytes[order[i]]).offloader(OFFLOADERS[offloader[order[i]]]).elapsedMs(elapsedMs[order[i]])
+        .budgetAvailableUsd(budgetAvailableUsd[order[i]]).expectedOffloadUsd(expectedOffloadUsd[order[i]])
+        .roundTrip(RoundTripSnapshot.of(rtSamples[order[i]], rtEwmaMs[order[i]], rtP95Ms[order[i]], rtSinceLastAttemptMs[order[i]]))
+        .draw(draw[order[i]]).build();
+  }
+
+  /** What {@code Policy.decide} returned when the decision was made. */
+  public RouteDecision decided(int i) {
+    return RouteDecision.of(ROUTES[decidedRoute[order[i]]], REASONS[decidedReason[order[i]]], propensity[order[i]], explored[order[i]]);
+  }
+
+  /** The outcome route ({@code edge_fallback} where a request got no usable answer). */
+  public Route route(int i) {
+    return ROUTES[route[order[i]]];
+  }
+
+  /** The edge's top-1 class. */
+  public int edgePrediction(int i) {
+    return edgePrediction[order[i]];
+  }
+
+  /** The status of the request sent, or empty when none was. */
+  public OffloadStatus cloudStatus(int i) {
+    return cloudStatus[order[i]] == 0 ? null : STATUSES[cloudStatus[order[i]] - 1];
+  }
+
+  /** The cloud's answer in time, -1 without one. */
+  public int cloudPrediction(int i) {
+    return cloudPrediction[order[i]];
+  }
+
+  /** The request's round trip as the device measured it, -1 without a reply. */
+  public double cloudRoundTripMs(int i) {
+    return cloudRoundTripMs[order[i]];
+  }
+
+  /** The answer of the first late reply, when that reply was {@code ok}; else -1. */
+  public int lateReplyPrediction(int i) {
+    return lateReplyPrediction[order[i]];
+  }
+
+  /** The label the app reported last, -1 when none. */
+  public int label(int i) {
+    return label[order[i]];
+  }
+
+  public double edgeUsd(int i) {
+    return edgeUsd[order[i]];
+  }
+
+  public double networkUsd(int i) {
+    return networkUsd[order[i]];
+  }
+
+  public double cloudUsd(int i) {
+    return cloudUsd[order[i]];
+  }
+
+  public double latencyMs(int i) {
+    return latencyMs[order[i]];
+  }
+}
