@@ -36,7 +36,8 @@ import java.util.function.Consumer;
  *   <li>the edge is right with probability {@code c} (calibrated), the cloud with probability
  *       {@link #cloudCorrect(double)} = 0.93 + 0.05 c, independently given c;
  *   <li>the device's network (wifi, 4g or 3g, equally likely) sets the probability that a
- *       request times out (1 %, 4 %, 12 %) and the round-trip time; 4g and 3g are metered, and a
+ *       request times out (1 %, 4 %, 12 %) and the round-trip time; optionally
+ *       ({@link Builder#fallbackByRoundTrip}) the round-trip state sets it instead; 4g and 3g are metered, and a
  *       payload (uniform 1,000-100,000 bytes) above the policy's 65,536-byte cap is not offloaded;
  *   <li>the logging policy is a cascade on {@code max_prob} with a known threshold and live or
  *       shadow exploration at a known rate; its decisions come from the runtime's own
@@ -75,6 +76,12 @@ public final class SyntheticFleet {
   static final double EDGE_USD = 1e-7;
   static final long DEADLINE_MS = 400;
   static final long T0 = 1_795_000_000_000L;
+  /** With round-trip states: the round trip's recent p95 as a share of the time left, fast and slow. */
+  static final double FAST_P95 = 0.2;
+  static final double SLOW_P95 = 0.7;
+  /** With round-trip states: the chance that a request times out, fast and slow. */
+  static final double FAST_TIMEOUT = 0.02;
+  static final double SLOW_TIMEOUT = 0.30;
 
   private final int devices;
   private final int decisionsPerDevice;
@@ -84,6 +91,7 @@ public final class SyntheticFleet {
   private final ExplorationKind explorationKind;
   private final double labelFraction;
   private final Labelling labelling;
+  private final boolean roundTripStates;
   private final Policy policy;
 
   private SyntheticFleet(Builder b) {
@@ -95,6 +103,7 @@ public final class SyntheticFleet {
     this.explorationKind = b.explorationKind;
     this.labelFraction = b.labelFraction;
     this.labelling = b.labelling;
+    this.roundTripStates = b.roundTripStates;
     this.policy = policyWith(b.threshold);
   }
 
@@ -127,6 +136,23 @@ public final class SyntheticFleet {
     return 0.93 + 0.05 * c;
   }
 
+  /**
+   * With round-trip states, the chance that the network is slow when a decision is made: higher
+   * for less confident inputs (hard inputs arrive when conditions are poor).
+   */
+  public static double slowChance(double c) {
+    return c < 0.7 ? 0.8 : 0.1;
+  }
+
+  /** The chance that a request sent with edge confidence {@code c} on network {@code net} times out. */
+  double timeoutChance(int net, double c) {
+    if (!roundTripStates) {
+      return TIMEOUT[net];
+    }
+    double slow = slowChance(c);
+    return slow * SLOW_TIMEOUT + (1 - slow) * FAST_TIMEOUT;
+  }
+
   /** Generates device {@code i}'s log (device ids {@code dev-00000} ...). */
   public DeviceLog device(int i) {
     SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + i);
@@ -154,12 +180,20 @@ public final class SyntheticFleet {
       long payload = PAYLOAD_MIN + (long) (rnd.nextDouble() * (PAYLOAD_MAX - PAYLOAD_MIN));
       double edgeMs = EDGE_MS[cls] * (0.75 + 0.5 * rnd.nextDouble());
       long time = T0 + j * 1000L;
+      RoundTripSnapshot rt = RoundTripSnapshot.of(0, -1, -1, -1);
+      double pTimeout = TIMEOUT[net];
+      if (roundTripStates) {
+        boolean slow = rnd.nextDouble() < slowChance(s.maxProb());
+        double p95 = (slow ? SLOW_P95 : FAST_P95) * (DEADLINE_MS - edgeMs);
+        rt = RoundTripSnapshot.of(20, 0.6 * p95, p95, 1000);
+        pTimeout = slow ? SLOW_TIMEOUT : FAST_TIMEOUT;
+      }
       DecisionContext ctx = DecisionContext.builder().policyVersion(policy.version()).edgeModelHash(EDGE_HASH)
           .signals(s).device(state).payloadBytes(payload).offloader(OffloaderState.AVAILABLE).elapsedMs(edgeMs)
           .budgetAvailableUsd(-1).expectedOffloadUsd(CLOUD_USD + payload * USD_PER_BYTE)
-          .roundTrip(RoundTripSnapshot.of(0, -1, -1, -1)).draw(rnd.nextDouble()).build();
+          .roundTrip(rt).draw(rnd.nextDouble()).build();
       RouteDecision d = policy.decide(ctx);
-      boolean timeout = rnd.nextDouble() < TIMEOUT[net];
+      boolean timeout = rnd.nextDouble() < pTimeout;
       double rtt = Math.min(DEADLINE_MS - edgeMs - 1,
           RTT_MEDIAN_MS[net] * Math.exp(0.4 * gaussian(rnd)));
       DecisionRecord.Builder rb = DecisionRecord.builder().device(id).seq(seq).timeMs(time).fleet("synthetic")
@@ -229,16 +263,20 @@ public final class SyntheticFleet {
     public final double accuracy;
     public final double offload;
     public final double costPer1k;
+    /** Share of decisions whose live request got no answer in time. */
+    public final double fallback;
 
-    Truth(double accuracy, double offload, double costPer1k) {
+    Truth(double accuracy, double offload, double costPer1k, double fallback) {
       this.accuracy = accuracy;
       this.offload = offload;
       this.costPer1k = costPer1k;
+      this.fallback = fallback;
     }
 
     @Override
     public String toString() {
-      return String.format("accuracy %.4f, offload %.4f, cost/1k %.6f", accuracy, offload, costPer1k);
+      return String.format("accuracy %.4f, offload %.4f, cost/1k %.6f, fallback %.4f", accuracy, offload, costPer1k,
+          fallback);
     }
   }
 
@@ -251,42 +289,48 @@ public final class SyntheticFleet {
     double acc = 0;
     double ask = 0;
     double cost = 0;
+    double fallback = 0;
     double liveRate = explorationKind == ExplorationKind.LIVE ? explorationRate : 0;
     for (int ki = 0; ki < DIFFICULTY.length; ki++) {
       double k = DIFFICULTY[ki];
       for (int net = 0; net < NETWORKS.length; net++) {
-        double pf = TIMEOUT[net];
         // allowed: the share of payloads the metered rule lets through, and their mean size
         double allowed = net == 0 ? 1 : (double) (MAX_UPLOAD - PAYLOAD_MIN) / (PAYLOAD_MAX - PAYLOAD_MIN);
         double meanPayload = net == 0 ? (PAYLOAD_MIN + PAYLOAD_MAX) / 2.0 : (PAYLOAD_MIN + MAX_UPLOAD) / 2.0;
-        double askCost = CLOUD_USD + (meanPayload + (1 - pf) * REPLY_BYTES) * USD_PER_BYTE;
         double a = 0;
         double pAsk = 0;
+        double askCost = 0;
+        double fb = 0;
         for (int gi = 0; gi < grid; gi++) {
           double u = (gi + 0.5) / grid;
           double c = (float) (1 - 0.5 * Math.pow(u, 2 * k));
+          double pf = timeoutChance(net, c);
           double cloudPath = (1 - pf) * cloudCorrect(c) + pf * c;
           double accAllowed;
           double askAllowed;
+          double liveAllowed;
           if (c < t) {
             accAllowed = cloudPath;
             askAllowed = 1;
+            liveAllowed = 1;
           } else {
             accAllowed = liveRate * cloudPath + (1 - liveRate) * c;
             askAllowed = explorationRate;
+            liveAllowed = liveRate;
           }
           a += allowed * accAllowed + (1 - allowed) * c;
           pAsk += allowed * askAllowed;
+          askCost += allowed * askAllowed * (CLOUD_USD + (meanPayload + (1 - pf) * REPLY_BYTES) * USD_PER_BYTE);
+          fb += allowed * liveAllowed * pf;
         }
-        a /= grid;
-        pAsk /= grid;
-        acc += a;
-        ask += pAsk;
-        cost += pAsk * askCost + EDGE_USD;
+        acc += a / grid;
+        ask += pAsk / grid;
+        cost += askCost / grid + EDGE_USD;
+        fallback += fb / grid;
       }
     }
     int cells = DIFFICULTY.length * NETWORKS.length;
-    return new Truth(acc / cells, ask / cells, 1000 * cost / cells);
+    return new Truth(acc / cells, ask / cells, 1000 * cost / cells, fallback / cells);
   }
 
   /** Builds a {@link SyntheticFleet}. */
@@ -299,6 +343,7 @@ public final class SyntheticFleet {
     private ExplorationKind explorationKind = ExplorationKind.SHADOW;
     private double labelFraction = 0.3;
     private Labelling labelling = Labelling.RANDOM;
+    private boolean roundTripStates;
 
     public Builder devices(int n) {
       devices = n;
@@ -330,6 +375,18 @@ public final class SyntheticFleet {
     public Builder labels(double fraction, Labelling how) {
       labelFraction = fraction;
       labelling = how;
+      return this;
+    }
+
+    /**
+     * Makes fallbacks depend on the round-trip state: each decision's network is slow (recent p95
+     * at {@link #SLOW_P95} of the time left, requests time out with {@link #SLOW_TIMEOUT}) with
+     * chance {@link #slowChance}, else fast ({@link #FAST_P95}, {@link #FAST_TIMEOUT}), whatever
+     * the network type; the decisions record those round-trip snapshots. Off by default (no
+     * samples recorded, timeouts by network type).
+     */
+    public Builder fallbackByRoundTrip(boolean on) {
+      roundTripStates = on;
       return this;
     }
 

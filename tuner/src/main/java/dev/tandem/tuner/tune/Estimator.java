@@ -36,12 +36,19 @@ final class Estimator {
   static final double HIST_DECADES = 6;
   /** Decisions with a known cloud answer a bucket needs before its missing answers are estimated. */
   static final int MIN_SUPPORT = 10;
+  /**
+   * Live requests a (network type, round-trip state) cell needs before its own fallback rate is
+   * used; a cell with fewer uses its network type's pooled rate.
+   */
+  static final int MIN_LIVE_PER_STATE = 50;
 
   private final FleetTable t;
   private final Policy base;
   private final int resamples;
   private final long seed;
   private final int buckets;
+  /** {@link #MIN_LIVE_PER_STATE}; above every cell's count, fallbacks are predicted by network type only. */
+  int minLivePerState = MIN_LIVE_PER_STATE;
 
   Estimator(FleetTable table, Policy base, int buckets, int resamples, long seed) {
     this.t = table;
@@ -465,7 +472,8 @@ final class Estimator {
   private void contribute(int i, int bi, byte r, int sign, boolean labels, Globals g, double[] c, int o, int nb,
       double[] reasons) {
     int net = t.net[i];
-    double pf = g.pf[net];
+    int state = t.rtState[i];
+    double pf = g.pf[net][state];
     boolean observed = t.logAsk[i] != FleetTable.NONE;
     // cost, offload, fallback
     double cost = t.edgeUsd[i];
@@ -483,7 +491,7 @@ final class Estimator {
       } else {
         c[o + 3 * nb + 2] += sign * pf;
         for (int ri = 0; ri < reasons.length; ri++) {
-          reasons[ri] += sign * g.reasonRate[net][ri];
+          reasons[ri] += sign * g.reasonRate[net][state][ri];
         }
       }
     }
@@ -617,20 +625,25 @@ final class Estimator {
     return lo;
   }
 
-  /** Observed rates by network type, from the logged live requests. */
+  /**
+   * Observed rates from the logged live requests: fallbacks (and by reason) by network type and
+   * round-trip state, the paid-to-expected cost ratio and the latency distribution by network type.
+   */
   static final class Globals {
-    double[] pf;
-    double[][] reasonRate;
+    /** Fallback rate by network type and round-trip state. */
+    double[][] pf;
+    double[][][] reasonRate;
     double[] costRatio;
     double[][] liveLatency;
   }
 
   private Globals globals(Filter f) {
     int nets = t.networks.size();
+    int states = FleetTable.RT_NAMES.length;
     int reasons = t.fallbackReasons.size();
-    double[] live = new double[nets];
-    double[] fb = new double[nets];
-    double[][] byReason = new double[nets][reasons];
+    double[][] live = new double[nets][states];
+    double[][] fb = new double[nets][states];
+    double[][][] byReason = new double[nets][states][reasons];
     double[] paid = new double[nets];
     double[] expected = new double[nets];
     double[][] lat = new double[nets][HIST];
@@ -640,17 +653,18 @@ final class Estimator {
     double[] reasonAll = new double[reasons];
     for (int i = 0; i < t.rows; i++) {
       int n = t.net[i];
+      int s = t.rtState[i];
       if (t.logAsk[i] != FleetTable.NONE) {
         paid[n] += t.askUsd[i];
         expected[n] += t.expectedOffloadUsd[i];
       }
       if (t.logAsk[i] == FleetTable.LIVE) {
-        live[n]++;
+        live[n][s]++;
         liveAll++;
         if (t.status[i] == 2) {
-          fb[n]++;
+          fb[n][s]++;
           fbAll++;
-          byReason[n][t.fallbackReason[i]]++;
+          byReason[n][s][t.fallbackReason[i]]++;
           reasonAll[t.fallbackReason[i]]++;
         } else {
           lat[n][bin(t.latencyMs[i])]++;
@@ -659,19 +673,35 @@ final class Estimator {
       }
     }
     Globals g = new Globals();
-    g.pf = new double[nets];
-    g.reasonRate = new double[nets][reasons];
+    g.pf = new double[nets][states];
+    g.reasonRate = new double[nets][states][reasons];
     g.costRatio = new double[nets];
     g.liveLatency = new double[nets][HIST];
     double allOk = liveAll - fbAll;
     for (int n = 0; n < nets; n++) {
-      // a network type without live requests borrows the fleet's rates
-      g.pf[n] = live[n] > 0 ? fb[n] / live[n] : liveAll > 0 ? fbAll / liveAll : 0;
-      for (int r = 0; r < reasons; r++) {
-        g.reasonRate[n][r] = live[n] > 0 ? byReason[n][r] / live[n] : liveAll > 0 ? reasonAll[r] / liveAll : 0;
+      double liveN = 0;
+      double fbN = 0;
+      double[] reasonN = new double[reasons];
+      for (int s = 0; s < states; s++) {
+        liveN += live[n][s];
+        fbN += fb[n][s];
+        for (int r = 0; r < reasons; r++) {
+          reasonN[r] += byReason[n][s][r];
+        }
+      }
+      // a network type without live requests borrows the fleet's rates; a round-trip state with
+      // too few, its network type's
+      double pooled = liveN > 0 ? fbN / liveN : liveAll > 0 ? fbAll / liveAll : 0;
+      for (int s = 0; s < states; s++) {
+        boolean own = live[n][s] >= minLivePerState && live[n][s] > 0;
+        g.pf[n][s] = own ? fb[n][s] / live[n][s] : pooled;
+        for (int r = 0; r < reasons; r++) {
+          g.reasonRate[n][s][r] = own ? byReason[n][s][r] / live[n][s]
+              : liveN > 0 ? reasonN[r] / liveN : liveAll > 0 ? reasonAll[r] / liveAll : 0;
+        }
       }
       g.costRatio[n] = expected[n] > 0 ? paid[n] / expected[n] : 1;
-      double ok = live[n] - fb[n];
+      double ok = liveN - fbN;
       for (int x = 0; x < HIST; x++) {
         g.liveLatency[n][x] = ok > 0 ? lat[n][x] / ok : allOk > 0 ? allLat[x] / allOk : 0;
       }
