@@ -184,18 +184,32 @@ public final class DecisionColumns {
 
   /** The recorded context: every input of {@code Policy.decide}. */
   public DecisionContext context(int i) {
-    DecisionContext.Builder b = DecisionContext.builder().policyVersion(policyVersion[order[i]])
-        .edgeModelHash(edgeModelHash(i));
-    if (hasSignals[order[i]]) {
-      b.signals(Signals.of(NO_PROBABILITIES, top1[order[i]], maxProb[order[i]], margin[order[i]], entropy[order[i]]));
+    int r = order[i];
+    DecisionContext.Builder b = DecisionContext.builder().policyVersion(policyVersion[r])
+        .edgeModelHash(edgeModelHashes.get(edgeModelHash[r]));
+    if (hasSignals[r]) {
+      b.signals(Signals.of(NO_PROBABILITIES, top1[r], maxProb[r], margin[r], entropy[r]));
     }
-    return b.device(DeviceState.builder().networkType(NETWORKS[network[order[i]]]).metered(metered[order[i]])
-            .batteryPercent(batteryPercent[order[i]]).charging(charging[order[i]]).deviceClass(deviceClasses.get(deviceClass[order[i]]))
-            .build())
-        .payloadBytes(payloadBytes[order[i]]).offloader(OFFLOADERS[offloader[order[i]]]).elapsedMs(elapsedMs[order[i]])
-        .budgetAvailableUsd(budgetAvailableUsd[order[i]]).expectedOffloadUsd(expectedOffloadUsd[order[i]])
-        .roundTrip(RoundTripSnapshot.of(rtSamples[order[i]], rtEwmaMs[order[i]], rtP95Ms[order[i]], rtSinceLastAttemptMs[order[i]]))
-        .draw(draw[order[i]]).build();
+    return b.device(deviceState(r)).payloadBytes(payloadBytes[r]).offloader(OFFLOADERS[offloader[r]])
+        .elapsedMs(elapsedMs[r]).budgetAvailableUsd(budgetAvailableUsd[r]).expectedOffloadUsd(expectedOffloadUsd[r])
+        .roundTrip(RoundTripSnapshot.of(rtSamples[r], rtEwmaMs[r], rtP95Ms[r], rtSinceLastAttemptMs[r]))
+        .draw(draw[r]).build();
+  }
+
+  private DeviceState lastState;
+  private int lastStateRow = -1;
+
+  /** The device state of row r: a device's state rarely changes, so the last one is reused when equal. */
+  private DeviceState deviceState(int r) {
+    int p = lastStateRow;
+    if (p < 0 || network[p] != network[r] || metered[p] != metered[r] || batteryPercent[p] != batteryPercent[r]
+        || charging[p] != charging[r] || deviceClass[p] != deviceClass[r]) {
+      lastState = DeviceState.builder().networkType(NETWORKS[network[r]]).metered(metered[r])
+          .batteryPercent(batteryPercent[r]).charging(charging[r]).deviceClass(deviceClasses.get(deviceClass[r]))
+          .build();
+    }
+    lastStateRow = r;
+    return lastState;
   }
 
   /** What {@code Policy.decide} returned when the decision was made. */

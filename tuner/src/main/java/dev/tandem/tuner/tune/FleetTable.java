@@ -97,6 +97,9 @@ final class FleetTable {
   private final Policy base;
   private final LongFunction<Policy> logging;
   private final Map<Long, Policy[]> variants = new HashMap<>();
+  private long lastVersion = Long.MIN_VALUE;
+  private Policy lastLogged;
+  private Policy[] lastVariants;
 
   /**
    * @param base the policy whose threshold is tuned (its rules, exploration and segments apply to
@@ -163,7 +166,12 @@ final class FleetTable {
     }
     long version = ctx.policyVersion();
     decisionsByVersion.merge(version, 1L, Long::sum);
-    Policy logged = logging.apply(version);
+    if (version != lastVersion) {
+      lastVersion = version;
+      lastLogged = logging.apply(version);
+      lastVariants = variants(version);
+    }
+    Policy logged = lastLogged;
     if (logged != null) {
       identityChecked++;
       RouteDecision again = logged.decide(ctx);
@@ -181,7 +189,7 @@ final class FleetTable {
     net[i] = index(networks, ctx.device().networkType().jsonName());
     cls[i] = index(classes, ctx.device().deviceClass());
     rtState[i] = roundTripState(ctx);
-    Policy[] var = variants(version);
+    Policy[] var = lastVariants;
     DecisionContext unlimited = base.hasCostBudget()
         ? ctx.toBuilder().budgetAvailableUsd(Double.MAX_VALUE).build() : ctx;
     low[i] = code(var[0].decide(unlimited).route());

@@ -110,7 +110,8 @@ final class TuneRun {
       }
       FleetTable table = new FleetTable(base, signal, byVersion::get);
       long n = store.isSpool() ? store.forEachDevice(table::add) : store.scanDecisions(table::add);
-      s.progress.accept(String.format("replayed %,d decisions of %,d devices", table.rows, table.devices));
+      s.progress.accept(String.format("replayed %,d decisions of %,d devices (%.1f s since the start)", table.rows,
+          table.devices, (System.nanoTime() - t0) / 1e9));
       if (table.rows == 0) {
         if (table.skippedOtherModel > 0) {
           throw new StoreException("the policy's edge-model hash " + base.edgeModelHash() + " matches no record;"
@@ -147,7 +148,9 @@ final class TuneRun {
       double[] grid = grid(table, Estimator.Filter.ALL, s.candidates, current);
       s.progress.accept(String.format("estimating %d candidates with %d bootstrap resamples", grid.length,
           s.resamples));
+      long t1 = System.nanoTime();
       List<CandidateEstimate> cands = est.estimate(grid, indexOf(grid, current), Estimator.Filter.ALL);
+      s.progress.accept(String.format("estimated in %.1f s", (System.nanoTime() - t1) / 1e9));
       out.fleet = new Tuned("", "", table.rows, cands, Selection.choose(cands, s.objectives));
       Policy.Builder rec = null;
       if (out.fleet.selection.met()) {
