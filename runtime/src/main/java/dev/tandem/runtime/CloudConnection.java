@@ -17,7 +17,9 @@ import javax.net.ssl.SSLSocketFactory;
  * the offload limits. An immutable description; {@link Tandem.Builder#cloud(CloudConnection)}
  * opens it under the Tandem's own device id when the Tandem is built, connects in the
  * background (decisions fall back to the edge with reason {@code offline} until it is up, and
- * whenever it is down), and closes it with the Tandem.
+ * whenever it is down), and closes it with the Tandem. The Tandem's fleet traffic
+ * ({@link Tandem.Builder#uploadRecords}, {@link Tandem.Builder#followPolicy}) goes to the same
+ * broker, with the same TLS and credentials, on a background connection of its own.
  *
  * <pre>{@code
  * CloudConnection cloud = CloudConnection.builder()
@@ -28,10 +30,12 @@ import javax.net.ssl.SSLSocketFactory;
  */
 public final class CloudConnection {
   private final String serverUri;
+  private final Topics topics;
   private final List<Consumer<MqttOffloader.Builder>> settings;
 
   private CloudConnection(Builder b) {
     this.serverUri = b.serverUri;
+    this.topics = b.topics;
     this.settings = Collections.unmodifiableList(new ArrayList<>(b.settings));
   }
 
@@ -60,11 +64,11 @@ public final class CloudConnection {
 
   /** The topic names the connection uses. */
   Topics topics() {
-    return offloaderBuilder("topics").topics();
+    return topics;
   }
 
   private MqttOffloader.Builder offloaderBuilder(String deviceId) {
-    MqttOffloader.Builder b = MqttOffloader.builder().serverUri(serverUri).deviceId(deviceId);
+    MqttOffloader.Builder b = MqttOffloader.builder().serverUri(serverUri).deviceId(deviceId).topics(topics);
     for (Consumer<MqttOffloader.Builder> s : settings) {
       s.accept(b);
     }
@@ -79,6 +83,7 @@ public final class CloudConnection {
   /** Builder for {@link CloudConnection}; each option fails fast, naming itself. */
   public static final class Builder {
     private String serverUri;
+    private Topics topics = Topics.defaults();
     private final List<Consumer<MqttOffloader.Builder>> settings = new ArrayList<>();
 
     private Builder() {}
@@ -91,8 +96,7 @@ public final class CloudConnection {
 
     /** The topic prefix the relay serves; default {@code tandem/v1}. */
     public Builder topicPrefix(String prefix) {
-      Topics topics = Topics.withPrefix(prefix);
-      settings.add(b -> b.topics(topics));
+      this.topics = Topics.withPrefix(prefix);
       return this;
     }
 

@@ -83,7 +83,10 @@ import org.slf4j.LoggerFactory;
  * id when it is built, connects in the background and closes it in {@link #close()}; until the
  * broker is reached, decisions fall back to the edge with reason {@code offline}. A reply that
  * comes after its decision's deadline never changes that decision: it is written as an
- * amendment record and handed to the builder's {@link Builder#lateReplyListener}.
+ * amendment record and handed to the builder's {@link Builder#lateReplyListener}. On the same
+ * broker, and started and closed the same way, Tandem can upload the spool's records to the
+ * fleet's collector ({@link Builder#uploadRecords}) and follow the fleet's pushed policy
+ * ({@link Builder#followPolicy}).
  *
  * <p><b>Failures.</b> A cloud path that fails (no offloader, offline, timeout, busy, ...) is not
  * an error: the edge answers, route {@code edge_fallback}, with the reason recorded. {@code infer}
@@ -902,9 +905,9 @@ public final class Tandem implements AutoCloseable {
   /**
    * Builder for {@link Tandem}. Required: an edge model, {@link #model}, {@link #deviceId},
    * {@link #policy} and {@link #spool}. Defaults: the first output scored as class
-   * probabilities (softmax when they are logits), no offloader, every price 0, a device on
-   * unmetered wifi with full battery, the system clock, an unseeded random source, a pool with one
-   * thread per core for {@code inferAsync}.
+   * probabilities (softmax when they are logits), no offloader, no upload and no policy
+   * subscription, every price 0, a device on unmetered wifi with full battery, the system clock,
+   * an unseeded random source, a pool with one thread per core for {@code inferAsync}.
    */
   public static final class Builder {
     private ModelSession session;

@@ -3,6 +3,7 @@ package dev.tandem.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.runtime.capture.Capture;
 import dev.tandem.runtime.model.Tensor;
 import dev.tandem.runtime.policy.Policy;
 import dev.tandem.runtime.record.Record;
@@ -112,6 +113,33 @@ class TandemFleetTest {
   }
 
   @Test
+  void uploadRecords_withCapture_sendsTheCapturedInputsAndDeletesThemOnceDelivered() throws Exception {
+    Policy edgeOnly = Policy.builder().version(1).threshold(0.0).deadlineMs(300).build();
+    List<String> captures = new CopyOnWriteArrayList<>();
+    try (TestBroker broker = TestBrokers.start()) {
+      MqttClient collector = new MqttClient(broker.url(), "collector", new MemoryPersistence());
+      collector.connect();
+      try {
+        collector.subscribe(new MqttSubscription[] {new MqttSubscription("tandem/v1/captures/dev-f", 1)},
+            new IMqttMessageListener[] {(topic, msg) -> captures.add(new String(msg.getPayload(), StandardCharsets.UTF_8))});
+        String id;
+        try (Tandem t = tandem(broker, edgeOnly).uploadRecords(true)
+            .capture(Capture.builder().enabled(true).belowConfidence(0.99).build()).build()) {
+          id = t.infer(x(1, 1.2f, 0, 0)).id();
+          await(() -> !captures.isEmpty(), "the capture delivered");
+        }
+        assertThat(captures).singleElement().asString().contains("\"dev-f\"");
+        await(() -> !Files.exists(dir.resolve("captures")) || listFiles(dir.resolve("captures")).isEmpty(),
+            "the delivered capture deleted on the device");
+        assertThat(id).isEqualTo("dev-f:1");
+      } finally {
+        collector.disconnect();
+        collector.close();
+      }
+    }
+  }
+
+  @Test
   void followPolicy_appliesNewer_rejectsInvalid_andAfterARestartStartsFromTheKeptOne() throws Exception {
     Policy v1 = Policy.builder().version(1).threshold(0.8).deadlineMs(300).build();
     try (TestBroker broker = TestBrokers.start()) {
@@ -180,6 +208,14 @@ class TandemFleetTest {
         }
       }
       return lines;
+    }
+  }
+
+  private static List<Path> listFiles(Path root) {
+    try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+      return files.filter(Files::isRegularFile).collect(java.util.stream.Collectors.toList());
+    } catch (IOException e) {
+      return List.of(); // deleted while walking: nothing left
     }
   }
 

@@ -634,11 +634,6 @@ public final class MqttOffloader implements Offloader {
       }
     }
 
-    /** The topic names configured. */
-    public Topics topics() {
-      return topics;
-    }
-
     /**
      * A session to the same broker, with the same TLS, credentials and timeouts, under another
      * client id: the device's background connection for fleet traffic (log upload, policy).
