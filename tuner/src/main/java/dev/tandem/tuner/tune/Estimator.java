@@ -21,8 +21,8 @@ import java.util.stream.IntStream;
  * did not: its correctness is estimated per signal bucket from the decisions of that bucket whose
  * cloud answer is known (explored or not), weighted by 1 / propensity and normalised within the
  * bucket; whether it would have fallen back is predicted from the fallback rate observed on live
- * requests of the same network type. Accuracy is post-stratified by signal bucket: the mean over
- * the decisions with a reference answer (a label, else the cloud's answer, weighted by
+ * requests of the same network type and round-trip state. Accuracy is post-stratified by signal
+ * bucket: the mean over the decisions with a reference answer (a label, else the cloud's answer, weighted by
  * 1 / propensity) within each bucket, weighted by the bucket's share of all decisions.
  *
  * <p>Intervals: a bootstrap over devices (a device's decisions are correlated), every ratio
