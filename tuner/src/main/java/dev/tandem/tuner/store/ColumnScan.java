@@ -236,6 +236,9 @@ final class ColumnScan {
 
   // ---- the reading thread
 
+  /** Decisions expected in the whole scan (before deduplication and date filtering). */
+  private long expected;
+
   private void produce(Consumer<DecisionColumns> out) throws SQLException {
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = duck.createStatement()) {
@@ -245,10 +248,11 @@ final class ColumnScan {
       // devices and their sizes
       TreeMap<String, Long> size = new TreeMap<>();
       if (!parquet.isEmpty()) {
-        try (ResultSet rs = st.executeQuery("SELECT device, count(*) FROM " + parquetSource() + " t"
-            + " WHERE device IS NOT NULL GROUP BY device")) {
+        try (ResultSet rs = st.executeQuery("SELECT device, count(*), count(*) FILTER (WHERE kind = 'decision') FROM "
+            + parquetSource() + " t WHERE device IS NOT NULL GROUP BY device")) {
           while (rs.next()) {
             size.put(rs.getString(1), rs.getLong(2));
+            expected += rs.getLong(3);
           }
         }
       }
@@ -258,6 +262,7 @@ final class ColumnScan {
           bytes += fileSize(f.getKey());
         }
         size.merge(e.getKey(), Math.max(1, bytes / 1000), Long::sum);
+        expected += bytes / 1300; // a decision line takes about 1.3 kB
       }
       List<String> devices = new ArrayList<>(size.keySet());
       st.execute("CREATE OR REPLACE TEMP TABLE devs (device VARCHAR, ix INTEGER)");
@@ -277,6 +282,7 @@ final class ColumnScan {
           j++;
         }
         DecisionColumns cols = readRun(st, parquetPaths, devices, i, j - 1);
+        cols.expectedDecisions = expected;
         if (cols.rows > 0) {
           out.accept(cols);
         }

@@ -36,6 +36,7 @@ public final class DecisionColumns {
   final List<String> deviceClasses;
   final List<String> edgeModelHashes;
   int rows;
+  long expectedDecisions;
   /** The row of each position: positions are in device and sequence order. */
   int[] order;
 
@@ -124,6 +125,14 @@ public final class DecisionColumns {
     networkUsd = new double[capacity];
     cloudUsd = new double[capacity];
     latencyMs = new double[capacity];
+  }
+
+  /**
+   * About how many decisions the whole scan holds (counted in Parquet files, estimated from the
+   * size of JSON-lines files; before deduplication and the date range): room to reserve.
+   */
+  public long expectedDecisions() {
+    return expectedDecisions;
   }
 
   /** Devices of this run, in name order. */

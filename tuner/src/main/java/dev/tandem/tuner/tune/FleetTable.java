@@ -132,6 +132,9 @@ final class FleetTable {
 
   /** Adds the decisions of whole devices, read column by column. */
   void add(DecisionColumns cols) {
+    if (rows == 0) {
+      reserve((int) Math.min(Integer.MAX_VALUE - 8, Math.max(cols.rows(), cols.expectedDecisions())));
+    }
     for (int d = 0; d < cols.devices().size(); d++) {
       int start = rows;
       for (int i = cols.deviceStart(d); i < cols.deviceEnd(d); i++) {
@@ -279,7 +282,14 @@ final class FleetTable {
     if (rows < z.length) {
       return;
     }
-    int n = z.length * 2;
+    reserve(z.length * 2);
+  }
+
+  /** Makes room for {@code n} rows in all (no smaller than now). */
+  void reserve(int n) {
+    if (n <= z.length) {
+      return;
+    }
     z = Arrays.copyOf(z, n);
     net = Arrays.copyOf(net, n);
     cls = Arrays.copyOf(cls, n);
