@@ -148,6 +148,8 @@ final class ColumnScan {
   private final LocalDate from;
   private final LocalDate to;
   private volatile boolean stopped;
+  /** Runs handed back by the caller, to be filled again: no garbage of a run's size per run. */
+  private final BlockingQueue<DecisionColumns> free = new java.util.concurrent.LinkedBlockingQueue<>();
   /** Time spent, in ns: reading and checking, the decisions' query, fetching its rows, ordering them. */
   final long[] nanos = new long[5];
 
@@ -196,6 +198,7 @@ final class ColumnScan {
         long t0 = System.nanoTime();
         sink.accept(cols);
         nanos[3] += System.nanoTime() - t0;
+        free.offer(cols);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -243,7 +246,7 @@ final class ColumnScan {
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = duck.createStatement()) {
       st.execute("SET preserve_insertion_order = false");
-      st.execute("SET memory_limit = '512MB'");
+      st.execute("SET memory_limit = '384MB'");
       Set<String> parquetPaths = parquet.isEmpty() ? new HashSet<>() : parquetPaths(st);
       // devices and their sizes
       TreeMap<String, Long> size = new TreeMap<>();
@@ -375,7 +378,12 @@ final class ColumnScan {
     }
     long t1 = System.nanoTime();
     nanos[0] += t1 - t0;
-    DecisionColumns c = new DecisionColumns(classes, hashes, capacity);
+    DecisionColumns c = free.poll();
+    if (c == null) {
+      c = new DecisionColumns(classes, hashes, capacity);
+    } else {
+      c.reset(classes, hashes, capacity);
+    }
     String fromSql = "DATE '" + (from == null ? LocalDate.of(1, 1, 1) : from) + "'";
     String toSql = "DATE '" + (to == null ? LocalDate.of(9999, 12, 31) : to) + "'";
     String amendments = "SELECT device, dseq, arg_max(label, seq) FILTER (WHERE type = 'label') AS label,"

@@ -20,7 +20,8 @@ import java.util.List;
  * of the run is complete in it), devices in name order and each device's decisions in sequence
  * order, deduplicated. The recorded context and decided route come back as the runtime's own
  * values ({@link #context}, {@link #decided}), so a replay sees exactly what the live decision
- * saw. Not thread-safe; filled once by the reader, then only read.
+ * saw. Not thread-safe; valid only during the call it is handed to (the reader fills it again
+ * for a later run).
  */
 public final class DecisionColumns {
   private static final float[] NO_PROBABILITIES = new float[0];
@@ -33,58 +34,71 @@ public final class DecisionColumns {
   final List<String> devices = new ArrayList<>();
   /** Row where device d starts; {@code deviceStart[devices.size()]} is the row count. */
   int[] deviceStart = new int[16];
-  final List<String> deviceClasses;
-  final List<String> edgeModelHashes;
+  List<String> deviceClasses;
+  List<String> edgeModelHashes;
   int rows;
   long expectedDecisions;
   /** The row of each position: positions are in device and sequence order. */
   int[] order;
 
-  final long[] seq;
-  final long[] timeMs;
-  final int[] edgeModelHash;
-  final long[] policyVersion;
-  final byte[] route;
-  final byte[] decidedRoute;
-  final byte[] decidedReason;
-  final boolean[] explored;
-  final double[] propensity;
-  final boolean[] hasSignals;
-  final int[] top1;
-  final double[] maxProb;
-  final double[] margin;
-  final double[] entropy;
-  final byte[] network;
-  final boolean[] metered;
-  final int[] batteryPercent;
-  final boolean[] charging;
-  final int[] deviceClass;
-  final long[] payloadBytes;
-  final byte[] offloader;
-  final double[] elapsedMs;
-  final double[] budgetAvailableUsd;
-  final double[] expectedOffloadUsd;
-  final int[] rtSamples;
-  final double[] rtEwmaMs;
-  final double[] rtP95Ms;
-  final long[] rtSinceLastAttemptMs;
-  final double[] draw;
-  final boolean[] hasEdge;
-  final int[] edgePrediction;
+  long[] seq;
+  long[] timeMs;
+  int[] edgeModelHash;
+  long[] policyVersion;
+  byte[] route;
+  byte[] decidedRoute;
+  byte[] decidedReason;
+  boolean[] explored;
+  double[] propensity;
+  boolean[] hasSignals;
+  int[] top1;
+  double[] maxProb;
+  double[] margin;
+  double[] entropy;
+  byte[] network;
+  boolean[] metered;
+  int[] batteryPercent;
+  boolean[] charging;
+  int[] deviceClass;
+  long[] payloadBytes;
+  byte[] offloader;
+  double[] elapsedMs;
+  double[] budgetAvailableUsd;
+  double[] expectedOffloadUsd;
+  int[] rtSamples;
+  double[] rtEwmaMs;
+  double[] rtP95Ms;
+  long[] rtSinceLastAttemptMs;
+  double[] draw;
+  boolean[] hasEdge;
+  int[] edgePrediction;
   /** 1 + the status's ordinal, 0 without a request. */
-  final byte[] cloudStatus;
-  final int[] cloudPrediction;
-  final double[] cloudRoundTripMs;
-  final int[] lateReplyPrediction;
-  final int[] label;
-  final double[] edgeUsd;
-  final double[] networkUsd;
-  final double[] cloudUsd;
-  final double[] latencyMs;
+  byte[] cloudStatus;
+  int[] cloudPrediction;
+  double[] cloudRoundTripMs;
+  int[] lateReplyPrediction;
+  int[] label;
+  double[] edgeUsd;
+  double[] networkUsd;
+  double[] cloudUsd;
+  double[] latencyMs;
 
   DecisionColumns(List<String> deviceClasses, List<String> edgeModelHashes, int capacity) {
+    reset(deviceClasses, edgeModelHashes, capacity);
+  }
+
+  /** Empties this for another run of up to {@code capacity} rows, keeping its arrays when they are large enough. */
+  void reset(List<String> deviceClasses, List<String> edgeModelHashes, int capacity) {
     this.deviceClasses = deviceClasses;
     this.edgeModelHashes = edgeModelHashes;
+    rows = 0;
+    order = null;
+    devices.clear();
+    lastState = null;
+    lastStateRow = -1;
+    if (seq != null && seq.length >= capacity) {
+      return;
+    }
     seq = new long[capacity];
     timeMs = new long[capacity];
     edgeModelHash = new int[capacity];
