@@ -47,7 +47,7 @@ import java.util.function.Function;
  */
 final class ColumnScan {
   /** Records per run: a few hundred thousand keep DuckDB's run table well under its memory limit. */
-  static final int RUN_ROWS = 400_000;
+  static final int RUN_ROWS = 250_000;
   private static final Object END = new Object();
 
   /** Name, path in the record, DuckDB type. */
@@ -265,7 +265,7 @@ final class ColumnScan {
           bytes += fileSize(f.getKey());
         }
         size.merge(e.getKey(), Math.max(1, bytes / 1000), Long::sum);
-        expected += bytes / 1300; // a decision line takes about 1.3 kB
+        expected += bytes / 1000; // a decision line takes over 1 kB: rather too much room than a regrowth
       }
       List<String> devices = new ArrayList<>(size.keySet());
       st.execute("CREATE OR REPLACE TEMP TABLE devs (device VARCHAR, ix INTEGER)");

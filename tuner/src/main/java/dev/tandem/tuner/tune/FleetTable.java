@@ -24,8 +24,9 @@ import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
- * The decisions the tuner works on, as compact columns (57 bytes a decision, up to twice that
- * while the arrays grow; the records themselves are read one device at a time and dropped). Rows are grouped by device in sequence order.
+ * The decisions the tuner works on, as compact columns (57 bytes a decision, room reserved for
+ * the decisions the store is expected to hold; the records themselves are read a run of devices
+ * at a time and dropped). Rows are grouped by device in sequence order.
  *
  * <p>For each decision it keeps, besides what was logged, the replay of two variants of the
  * candidate policy with the runtime's own {@link Policy#decide}: the route if the candidate's
@@ -35,7 +36,8 @@ import java.util.function.Supplier;
  * two, chosen by comparing the decision's signal with the threshold, so the whole threshold grid
  * is evaluated without another call to {@code decide}. The cost budget (a rule with memory) is
  * replayed with the budget lifted here and re-applied per candidate in sequence order
- * ({@link Estimator}); the round-trip state is taken as recorded.
+ * ({@link Estimator}); the round-trip state is taken as recorded, and bucketed
+ * ({@link #roundTripState}) for the fallback prediction.
  */
 final class FleetTable {
   /** Route codes of {@link #low}, {@link #high} and {@link #logAsk}. */
@@ -282,7 +284,8 @@ final class FleetTable {
     if (rows < z.length) {
       return;
     }
-    reserve(z.length * 2);
+    // by a quarter: past a reservation, doubling would need twice the heap for a moment
+    reserve(z.length < 1 << 20 ? z.length * 2 : z.length + z.length / 4);
   }
 
   /** Makes room for {@code n} rows in all (no smaller than now). */
