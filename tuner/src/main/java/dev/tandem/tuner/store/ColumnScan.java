@@ -38,15 +38,17 @@ import java.util.function.Function;
  * columns and the JSON-lines batches (read_json with explicit columns), only the fields the
  * tuner keeps, amendments joined in SQL, rows ordered by device and sequence number.
  *
- * <p>The devices are read in runs of about {@link #RUN_ROWS} records (a run's rows in a
- * temporary table, so DuckDB's memory stays bounded and no sort spills), on a thread of its own,
- * while the caller works on the previous run. Every record of a run is checked first (schema
+ * <p>The devices are read in runs of about {@link #RUN_ROWS} records, so DuckDB's memory stays
+ * bounded and nothing spills, on a thread of its own, while the caller works on the previous run.
+ * A run's JSON-lines files are parsed once, into a temporary table; Parquet columns are read
+ * where they lie (the files are in device order, so a run reads only its row groups). The rows
+ * are put in device and sequence order here, not by DuckDB, which would sort every column. Every record of a run is checked first (schema
  * version, kind, the fields the tuner needs and their values); a record that fails is named by
  * file and line (JSON lines, from the runtime's {@code RecordCodec}, as the record-by-record
  * reader would) or by file, device and sequence number (Parquet).
  */
 final class ColumnScan {
-  /** Records per run: a few hundred thousand keep DuckDB's run table well under its memory limit. */
+  /** Records per run: a few hundred thousand keep DuckDB's and the heap's share of a run small. */
   static final int RUN_ROWS = 250_000;
   private static final Object END = new Object();
 
@@ -108,10 +110,6 @@ final class ColumnScan {
   private static final List<String> NETWORK_NAMES = nameList(NetworkType.values(), NetworkType::jsonName);
   private static final List<String> OFFLOADER_NAMES = nameList(OffloaderState.values(), OffloaderState::jsonName);
   private static final List<String> STATUS_NAMES = nameList(OffloadStatus.values(), OffloadStatus::wireName);
-  private static final String ROUTES = names(Route.values(), Route::jsonName);
-  private static final String REASONS = names(Reason.values(), Reason::jsonName);
-  private static final String NETWORKS = names(NetworkType.values(), NetworkType::jsonName);
-  private static final String OFFLOADERS = names(OffloaderState.values(), OffloaderState::jsonName);
   private static final String STATUSES = names(OffloadStatus.values(), OffloadStatus::wireName);
   private static final String JSON_COLUMNS = jsonColumns();
 
@@ -415,9 +413,6 @@ final class ColumnScan {
         + " FROM " + src + " d JOIN devs v ON v.device = d.device"
         + " LEFT JOIN (" + amendments + ") a ON a.device = d.device AND a.dseq = d.seq"
         + " WHERE d.kind = 'decision' AND d.received_date <= " + toSql;
-    if (System.getProperty("tandem.sql") != null) {
-      System.err.println("SQL: " + sql);
-    }
     int[] ix = new int[capacity];
     long[] day = new long[capacity];
     boolean bad = false;
