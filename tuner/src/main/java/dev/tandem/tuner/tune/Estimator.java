@@ -593,15 +593,8 @@ final class Estimator {
    * signal, as many per range as the range's share of the decisions warrants.
    */
   private double[] bucketEdges(Filter f) {
-    int n = 0;
-    float[] zs = new float[t.rows];
-    for (int i = 0; i < t.rows; i++) {
-      if (f.test(t, i)) {
-        zs[n++] = t.z[i];
-      }
-    }
-    zs = Arrays.copyOf(zs, n);
-    Arrays.sort(zs);
+    float[] zs = t.sortedSignal(f);
+    int n = zs.length;
     TreeSet<Double> fixed = new TreeSet<>();
     if (base.signal() == t.signal && base.mode() == dev.tandem.runtime.policy.Mode.CASCADE) {
       double th = base.threshold();

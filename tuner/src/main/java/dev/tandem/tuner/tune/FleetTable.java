@@ -317,6 +317,28 @@ final class FleetTable {
     timeMs = Arrays.copyOf(timeMs, n);
   }
 
+  private float[] sortedZ;
+
+  /** The signal ({@link #z}) of the rows that pass {@code f}, sorted; computed once for all rows. */
+  float[] sortedSignal(Estimator.Filter f) {
+    if (f.net < 0 && f.cls < 0 && sortedZ != null && sortedZ.length == rows) {
+      return sortedZ;
+    }
+    float[] v = new float[rows];
+    int m = 0;
+    for (int i = 0; i < rows; i++) {
+      if (f.test(this, i)) {
+        v[m++] = z[i];
+      }
+    }
+    v = m == rows ? v : Arrays.copyOf(v, m);
+    Arrays.sort(v);
+    if (f.net < 0 && f.cls < 0) {
+      sortedZ = v;
+    }
+    return v;
+  }
+
   /** Whether any decision carries a label. */
   boolean hasLabels() {
     for (int i = 0; i < rows; i++) {

@@ -9,7 +9,6 @@ import dev.tandem.tuner.store.StoreException;
 import dev.tandem.tuner.store.StoreQuery;
 import dev.tandem.tuner.store.StoreReader;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -220,15 +219,8 @@ final class TuneRun {
 
   /** {@code n} thresholds at quantiles (i + 0.5) / n of the logged signal, plus the current one, sorted. */
   static double[] grid(FleetTable t, Estimator.Filter f, int n, double current) {
-    float[] v = new float[t.rows];
-    int m = 0;
-    for (int i = 0; i < t.rows; i++) {
-      if (f.test(t, i)) {
-        v[m++] = t.z[i];
-      }
-    }
-    v = Arrays.copyOf(v, m);
-    Arrays.sort(v);
+    float[] v = t.sortedSignal(f);
+    int m = v.length;
     TreeSet<Double> g = new TreeSet<>();
     for (int i = 0; i < n && m > 0; i++) {
       double z = v[Math.min(m - 1, (int) ((i + 0.5) / n * m))];
