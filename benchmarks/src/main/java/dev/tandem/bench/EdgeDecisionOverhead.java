@@ -70,6 +70,10 @@ public final class EdgeDecisionOverhead {
   }
 
   private static void measure(String model, byte[] bytes, List<Tensor> inputs, int pairs) throws Exception {
+    if (pairs < 1) {
+      System.out.println("| " + model + " | 0 | skipped: give a pair count of at least 1 | | | | | | |");
+      return;
+    }
     int warmUp = Math.max(1, pairs / 10);
     long[] bare = new long[pairs];
     long[] tandem = new long[pairs];

@@ -38,16 +38,18 @@ import java.util.function.Function;
  * columns and the JSON-lines batches (read_json with explicit columns), only the fields the
  * tuner keeps, amendments joined in SQL, rows ordered by device and sequence number.
  *
- * <p>The devices are read in runs of about {@link #RUN_ROWS} records (a run's rows in a
- * temporary table, so DuckDB's memory stays bounded and no sort spills), on a thread of its own,
- * while the caller works on the previous run. Every record of a run is checked first (schema
+ * <p>The devices are read in runs of about {@link #RUN_ROWS} records, so DuckDB's memory stays
+ * bounded and nothing spills, on a thread of its own, while the caller works on the previous run.
+ * A run's JSON-lines files are parsed once, into a temporary table; Parquet columns are read
+ * where they lie (the files are in device order, so a run reads only its row groups). The rows
+ * are put in device and sequence order here, not by DuckDB, which would sort every column. Every record of a run is checked first (schema
  * version, kind, the fields the tuner needs and their values); a record that fails is named by
  * file and line (JSON lines, from the runtime's {@code RecordCodec}, as the record-by-record
  * reader would) or by file, device and sequence number (Parquet).
  */
 final class ColumnScan {
-  /** Records per run: a few hundred thousand keep DuckDB's run table well under its memory limit. */
-  static final int RUN_ROWS = 400_000;
+  /** Records per run: a few hundred thousand keep DuckDB's and the heap's share of a run small. */
+  static final int RUN_ROWS = 250_000;
   private static final Object END = new Object();
 
   /** Name, path in the record, DuckDB type. */
@@ -103,10 +105,11 @@ final class ColumnScan {
     {"has_cloud", "cloud"},
   };
 
-  private static final String ROUTES = names(Route.values(), Route::jsonName);
-  private static final String REASONS = names(Reason.values(), Reason::jsonName);
-  private static final String NETWORKS = names(NetworkType.values(), NetworkType::jsonName);
-  private static final String OFFLOADERS = names(OffloaderState.values(), OffloaderState::jsonName);
+  private static final List<String> ROUTE_NAMES = nameList(Route.values(), Route::jsonName);
+  private static final List<String> REASON_NAMES = nameList(Reason.values(), Reason::jsonName);
+  private static final List<String> NETWORK_NAMES = nameList(NetworkType.values(), NetworkType::jsonName);
+  private static final List<String> OFFLOADER_NAMES = nameList(OffloaderState.values(), OffloaderState::jsonName);
+  private static final List<String> STATUS_NAMES = nameList(OffloadStatus.values(), OffloadStatus::wireName);
   private static final String STATUSES = names(OffloadStatus.values(), OffloadStatus::wireName);
   private static final String JSON_COLUMNS = jsonColumns();
 
@@ -124,14 +127,16 @@ final class ColumnScan {
       "explored", "propensity", "metered", "battery_percent", "charging", "device_class", "payload_bytes",
       "elapsed_ms", "budget_available_usd", "expected_offload_usd", "rt_samples", "rt_ewma_ms", "rt_p95_ms",
       "rt_since_ms", "draw", "edge_usd", "network_usd", "cloud_usd", "latency_ms")).replace(" OR ", " OR d.")
-      + " OR d.battery_percent NOT BETWEEN 0 AND 100"
-      + " OR " + unknown("d.route", ROUTES) + " OR " + unknown("d.d_route", ROUTES) + " OR "
-      + unknown("d.reason", REASONS) + " OR " + unknown("d.d_reason", REASONS) + " OR " + unknown("d.network", NETWORKS)
-      + " OR " + unknown("d.offloader", OFFLOADERS)
+      + " OR d.battery_percent NOT BETWEEN 0 AND 100 OR d.policy_version < 0 OR d.payload_bytes < 0"
+      + " OR d.rt_samples < 0 OR NOT (d.draw >= 0 AND d.draw < 1) OR NOT (d.propensity BETWEEN 0 AND 1)"
+      + " OR NOT (d.elapsed_ms >= 0) OR isinf(d.elapsed_ms) OR NOT (d.expected_offload_usd >= 0)"
+      + " OR isinf(d.expected_offload_usd) OR isnan(d.budget_available_usd) OR isinf(d.budget_available_usd)"
+      + " OR d.route IS NULL OR d.d_route IS NULL OR d.reason IS NULL OR d.d_reason IS NULL OR d.network IS NULL"
+      + " OR d.offloader IS NULL"
       + " OR (d.has_signals AND (d.s_top1 IS NULL OR d.s_max_prob IS NULL OR d.s_margin IS NULL"
       + " OR d.s_entropy IS NULL OR d.s_top1 < -1 OR d.s_top1 >= 2147483647))"
       + " OR (d.has_edge AND (d.e_prediction IS NULL OR d.e_prediction < -1 OR d.e_prediction >= 2147483647))"
-      + " OR (d.has_cloud AND (" + unknown("d.c_status", STATUSES) + " OR d.c_prediction IS NULL"
+      + " OR (d.has_cloud AND (d.c_status IS NULL OR d.c_prediction IS NULL"
       + " OR d.c_round_trip_ms IS NULL OR d.c_prediction < -1 OR d.c_prediction >= 2147483647)))";
   private static final String DECISION_CHECK = "kind = 'decision' AND " + DECISION_BAD.replace("d.", "");
 
@@ -141,6 +146,8 @@ final class ColumnScan {
   private final LocalDate from;
   private final LocalDate to;
   private volatile boolean stopped;
+  /** Runs handed back by the caller, to be filled again: no garbage of a run's size per run. */
+  private final BlockingQueue<DecisionColumns> free = new java.util.concurrent.LinkedBlockingQueue<>();
   /** Time spent, in ns: reading and checking, the decisions' query, fetching its rows, ordering them. */
   final long[] nanos = new long[5];
 
@@ -189,6 +196,7 @@ final class ColumnScan {
         long t0 = System.nanoTime();
         sink.accept(cols);
         nanos[3] += System.nanoTime() - t0;
+        free.offer(cols);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -229,19 +237,23 @@ final class ColumnScan {
 
   // ---- the reading thread
 
+  /** Decisions expected in the whole scan (before deduplication and date filtering). */
+  private long expected;
+
   private void produce(Consumer<DecisionColumns> out) throws SQLException {
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = duck.createStatement()) {
       st.execute("SET preserve_insertion_order = false");
-      st.execute("SET memory_limit = '512MB'");
+      st.execute("SET memory_limit = '384MB'");
       Set<String> parquetPaths = parquet.isEmpty() ? new HashSet<>() : parquetPaths(st);
       // devices and their sizes
       TreeMap<String, Long> size = new TreeMap<>();
       if (!parquet.isEmpty()) {
-        try (ResultSet rs = st.executeQuery("SELECT device, count(*) FROM " + parquetSource() + " t"
-            + " WHERE device IS NOT NULL GROUP BY device")) {
+        try (ResultSet rs = st.executeQuery("SELECT device, count(*), count(*) FILTER (WHERE kind = 'decision') FROM "
+            + parquetSource() + " t WHERE device IS NOT NULL GROUP BY device")) {
           while (rs.next()) {
             size.put(rs.getString(1), rs.getLong(2));
+            expected += rs.getLong(3);
           }
         }
       }
@@ -251,6 +263,7 @@ final class ColumnScan {
           bytes += fileSize(f.getKey());
         }
         size.merge(e.getKey(), Math.max(1, bytes / 1000), Long::sum);
+        expected += bytes / 1000; // a decision line takes over 1 kB: rather too much room than a regrowth
       }
       List<String> devices = new ArrayList<>(size.keySet());
       st.execute("CREATE OR REPLACE TEMP TABLE devs (device VARCHAR, ix INTEGER)");
@@ -270,6 +283,7 @@ final class ColumnScan {
           j++;
         }
         DecisionColumns cols = readRun(st, parquetPaths, devices, i, j - 1);
+        cols.expectedDecisions = expected;
         if (cols.rows > 0) {
           out.accept(cols);
         }
@@ -315,29 +329,59 @@ final class ColumnScan {
       parts.add("SELECT * FROM json_run");
     }
     String src = "(" + String.join(" UNION ALL BY NAME ", parts) + ")";
-    check(st, src, RECORD_CHECK);
-    List<String> classes = new ArrayList<>();
-    List<String> hashes = new ArrayList<>();
-    int capacity = 0;
-    try (ResultSet rs = st.executeQuery("SELECT device_class, edge_model_hash, count(*) FROM " + src
-        + " WHERE kind = 'decision' GROUP BY ALL")) {
-      while (rs.next()) {
-        if (rs.getString(1) != null && !classes.contains(rs.getString(1))) {
-          classes.add(rs.getString(1));
+    // the distinct values of the run's text columns: each is checked once here, not on every row,
+    // and rows carry their position in these lists
+    String[] text = {"route", "d_route", "reason", "d_reason", "network", "offloader", "c_status", "device_class",
+        "edge_model_hash"};
+    List<List<String>> values = new ArrayList<>();
+    int capacity;
+    StringBuilder q = new StringBuilder("SELECT count(*) FILTER (WHERE kind = 'decision')");
+    for (String col : text) {
+      q.append(", list(DISTINCT ").append(col).append(") FILTER (WHERE kind = 'decision'")
+          .append(col.equals("c_status") ? " AND has_cloud)" : ")");
+    }
+    // and, in the same pass, records of a kind or schema this reader does not know
+    q.append(", count(*) FILTER (WHERE ").append(RECORD_CHECK).append(')');
+    boolean unknown;
+    try (ResultSet rs = st.executeQuery(q + " FROM " + src)) {
+      rs.next();
+      capacity = rs.getInt(1);
+      unknown = rs.getLong(text.length + 2) > 0;
+      for (int x = 0; x < text.length; x++) {
+        List<String> v = new ArrayList<>();
+        java.sql.Array arr = rs.getArray(x + 2);
+        if (arr != null) {
+          for (Object o : (Object[]) arr.getArray()) {
+            v.add((String) o);
+          }
         }
-        if (rs.getString(2) != null && !hashes.contains(rs.getString(2))) {
-          hashes.add(rs.getString(2));
-        }
-        capacity += rs.getInt(3);
+        values.add(v);
       }
     }
+    if (unknown) {
+      check(st, src, RECORD_CHECK);
+    }
+    byte[] routeOf = ordinals(st, src, "route", values.get(0), ROUTE_NAMES);
+    byte[] decidedRouteOf = ordinals(st, src, "d_route", values.get(1), ROUTE_NAMES);
+    ordinals(st, src, "reason", values.get(2), REASON_NAMES);
+    byte[] decidedReasonOf = ordinals(st, src, "d_reason", values.get(3), REASON_NAMES);
+    byte[] networkOf = ordinals(st, src, "network", values.get(4), NETWORK_NAMES);
+    byte[] offloaderOf = ordinals(st, src, "offloader", values.get(5), OFFLOADER_NAMES);
+    byte[] statusOf = ordinals(st, src, "c_status", values.get(6), STATUS_NAMES);
+    List<String> classes = values.get(7);
+    List<String> hashes = values.get(8);
     if (classes.size() >= 4096 || hashes.size() >= 4096) {
       throw new StoreException("devices " + lo + " .. " + hi + " report " + classes.size() + " device classes and "
           + hashes.size() + " edge models: more than this reader handles (4095)");
     }
     long t1 = System.nanoTime();
     nanos[0] += t1 - t0;
-    DecisionColumns c = new DecisionColumns(classes, hashes, capacity);
+    DecisionColumns c = free.poll();
+    if (c == null) {
+      c = new DecisionColumns(classes, hashes, capacity);
+    } else {
+      c.reset(classes, hashes, capacity);
+    }
     String fromSql = "DATE '" + (from == null ? LocalDate.of(1, 1, 1) : from) + "'";
     String toSql = "DATE '" + (to == null ? LocalDate.of(9999, 12, 31) : to) + "'";
     String amendments = "SELECT device, dseq, arg_max(label, seq) FILTER (WHERE type = 'label') AS label,"
@@ -346,12 +390,13 @@ final class ColumnScan {
         + " type, label, c_status, c_prediction FROM " + src + " WHERE kind = 'amendment' AND received_date >= "
         + fromSql + " AND starts_with(decision_id, device || ':')) GROUP BY device, dseq";
     // small codes packed into one number: fewer columns to fetch
-    String codes = "(list_position(" + ROUTES + ", d.route) - 1)::BIGINT"
-        + " | ((list_position(" + ROUTES + ", d.d_route) - 1)::BIGINT << 4)"
-        + " | ((list_position(" + REASONS + ", d.d_reason) - 1)::BIGINT << 8)"
-        + " | ((list_position(" + NETWORKS + ", d.network) - 1)::BIGINT << 14)"
-        + " | ((list_position(" + OFFLOADERS + ", d.offloader) - 1)::BIGINT << 18)"
-        + " | ((CASE WHEN d.has_cloud THEN list_position(" + STATUSES + ", d.c_status) ELSE 0 END)::BIGINT << 21)"
+    String codes = "(list_position(" + sqlList(values.get(0)) + ", d.route) - 1)::BIGINT"
+        + " | ((list_position(" + sqlList(values.get(1)) + ", d.d_route) - 1)::BIGINT << 4)"
+        + " | ((list_position(" + sqlList(values.get(3)) + ", d.d_reason) - 1)::BIGINT << 8)"
+        + " | ((list_position(" + sqlList(values.get(4)) + ", d.network) - 1)::BIGINT << 14)"
+        + " | ((list_position(" + sqlList(values.get(5)) + ", d.offloader) - 1)::BIGINT << 18)"
+        + " | ((CASE WHEN d.has_cloud THEN list_position(" + sqlList(values.get(6)) + ", d.c_status) ELSE 0 END)"
+        + "::BIGINT << 21)"
         + " | (d.explored::BIGINT << 26) | (d.has_signals::BIGINT << 27) | (d.metered::BIGINT << 28)"
         + " | (d.charging::BIGINT << 29) | (d.has_edge::BIGINT << 30)"
         + " | (d.battery_percent::BIGINT << 32)"
@@ -383,12 +428,13 @@ final class ColumnScan {
         day[r] = rs.getLong(3);
         bad |= rs.getBoolean(4);
         long k = rs.getLong(5);
-        c.route[r] = (byte) (k & 0xf);
-        c.decidedRoute[r] = (byte) ((k >>> 4) & 0xf);
-        c.decidedReason[r] = (byte) ((k >>> 8) & 0x3f);
-        c.network[r] = (byte) ((k >>> 14) & 0xf);
-        c.offloader[r] = (byte) ((k >>> 18) & 0x7);
-        c.cloudStatus[r] = (byte) ((k >>> 21) & 0x1f);
+        c.route[r] = routeOf[(int) (k & 0xf)];
+        c.decidedRoute[r] = decidedRouteOf[(int) ((k >>> 4) & 0xf)];
+        c.decidedReason[r] = decidedReasonOf[(int) ((k >>> 8) & 0x3f)];
+        c.network[r] = networkOf[(int) ((k >>> 14) & 0xf)];
+        c.offloader[r] = offloaderOf[(int) ((k >>> 18) & 0x7)];
+        int status = (int) ((k >>> 21) & 0x1f);
+        c.cloudStatus[r] = status == 0 ? 0 : (byte) (statusOf[status - 1] + 1);
         c.explored[r] = (k & (1L << 26)) != 0;
         c.hasSignals[r] = (k & (1L << 27)) != 0;
         c.metered[r] = (k & (1L << 28)) != 0;
@@ -599,6 +645,34 @@ final class ColumnScan {
   }
 
   // ---- SQL pieces
+
+  private static <T> List<String> nameList(T[] values, Function<T, String> name) {
+    List<String> out = new ArrayList<>();
+    for (T v : values) {
+      out.add(name.apply(v));
+    }
+    return out;
+  }
+
+  /**
+   * The ordinal of each of a column's distinct values among the names the runtime knows.
+   *
+   * @throws StoreException naming the first record with a value it does not know
+   */
+  private byte[] ordinals(Statement st, String src, String column, List<String> distinct, List<String> known)
+      throws SQLException {
+    byte[] out = new byte[distinct.size()];
+    for (int i = 0; i < distinct.size(); i++) {
+      int o = known.indexOf(distinct.get(i));
+      if (o < 0) {
+        check(st, src, "kind = 'decision' AND " + column + " = " + str(distinct.get(i)));
+        throw new StoreException("a decision record has " + column + " '" + distinct.get(i) + "', which this reader"
+            + " does not know" + HINT);
+      }
+      out[i] = (byte) o;
+    }
+    return out;
+  }
 
   private static <T> String names(T[] values, Function<T, String> name) {
     List<String> out = new ArrayList<>();

@@ -20,7 +20,8 @@ import java.util.List;
  * of the run is complete in it), devices in name order and each device's decisions in sequence
  * order, deduplicated. The recorded context and decided route come back as the runtime's own
  * values ({@link #context}, {@link #decided}), so a replay sees exactly what the live decision
- * saw. Not thread-safe; filled once by the reader, then only read.
+ * saw. Not thread-safe; valid only during the call it is handed to (the reader fills it again
+ * for a later run).
  */
 public final class DecisionColumns {
   private static final float[] NO_PROBABILITIES = new float[0];
@@ -33,57 +34,71 @@ public final class DecisionColumns {
   final List<String> devices = new ArrayList<>();
   /** Row where device d starts; {@code deviceStart[devices.size()]} is the row count. */
   int[] deviceStart = new int[16];
-  final List<String> deviceClasses;
-  final List<String> edgeModelHashes;
+  List<String> deviceClasses;
+  List<String> edgeModelHashes;
   int rows;
+  long expectedDecisions;
   /** The row of each position: positions are in device and sequence order. */
   int[] order;
 
-  final long[] seq;
-  final long[] timeMs;
-  final int[] edgeModelHash;
-  final long[] policyVersion;
-  final byte[] route;
-  final byte[] decidedRoute;
-  final byte[] decidedReason;
-  final boolean[] explored;
-  final double[] propensity;
-  final boolean[] hasSignals;
-  final int[] top1;
-  final double[] maxProb;
-  final double[] margin;
-  final double[] entropy;
-  final byte[] network;
-  final boolean[] metered;
-  final int[] batteryPercent;
-  final boolean[] charging;
-  final int[] deviceClass;
-  final long[] payloadBytes;
-  final byte[] offloader;
-  final double[] elapsedMs;
-  final double[] budgetAvailableUsd;
-  final double[] expectedOffloadUsd;
-  final int[] rtSamples;
-  final double[] rtEwmaMs;
-  final double[] rtP95Ms;
-  final long[] rtSinceLastAttemptMs;
-  final double[] draw;
-  final boolean[] hasEdge;
-  final int[] edgePrediction;
+  long[] seq;
+  long[] timeMs;
+  int[] edgeModelHash;
+  long[] policyVersion;
+  byte[] route;
+  byte[] decidedRoute;
+  byte[] decidedReason;
+  boolean[] explored;
+  double[] propensity;
+  boolean[] hasSignals;
+  int[] top1;
+  double[] maxProb;
+  double[] margin;
+  double[] entropy;
+  byte[] network;
+  boolean[] metered;
+  int[] batteryPercent;
+  boolean[] charging;
+  int[] deviceClass;
+  long[] payloadBytes;
+  byte[] offloader;
+  double[] elapsedMs;
+  double[] budgetAvailableUsd;
+  double[] expectedOffloadUsd;
+  int[] rtSamples;
+  double[] rtEwmaMs;
+  double[] rtP95Ms;
+  long[] rtSinceLastAttemptMs;
+  double[] draw;
+  boolean[] hasEdge;
+  int[] edgePrediction;
   /** 1 + the status's ordinal, 0 without a request. */
-  final byte[] cloudStatus;
-  final int[] cloudPrediction;
-  final double[] cloudRoundTripMs;
-  final int[] lateReplyPrediction;
-  final int[] label;
-  final double[] edgeUsd;
-  final double[] networkUsd;
-  final double[] cloudUsd;
-  final double[] latencyMs;
+  byte[] cloudStatus;
+  int[] cloudPrediction;
+  double[] cloudRoundTripMs;
+  int[] lateReplyPrediction;
+  int[] label;
+  double[] edgeUsd;
+  double[] networkUsd;
+  double[] cloudUsd;
+  double[] latencyMs;
 
   DecisionColumns(List<String> deviceClasses, List<String> edgeModelHashes, int capacity) {
+    reset(deviceClasses, edgeModelHashes, capacity);
+  }
+
+  /** Empties this for another run of up to {@code capacity} rows, keeping its arrays when they are large enough. */
+  void reset(List<String> deviceClasses, List<String> edgeModelHashes, int capacity) {
     this.deviceClasses = deviceClasses;
     this.edgeModelHashes = edgeModelHashes;
+    rows = 0;
+    order = null;
+    devices.clear();
+    lastState = null;
+    lastStateRow = -1;
+    if (seq != null && seq.length >= capacity) {
+      return;
+    }
     seq = new long[capacity];
     timeMs = new long[capacity];
     edgeModelHash = new int[capacity];
@@ -124,6 +139,14 @@ public final class DecisionColumns {
     networkUsd = new double[capacity];
     cloudUsd = new double[capacity];
     latencyMs = new double[capacity];
+  }
+
+  /**
+   * About how many decisions the whole scan holds (counted in Parquet files, estimated from the
+   * size of JSON-lines files; before deduplication and the date range): room to reserve.
+   */
+  public long expectedDecisions() {
+    return expectedDecisions;
   }
 
   /** Devices of this run, in name order. */
@@ -184,18 +207,32 @@ public final class DecisionColumns {
 
   /** The recorded context: every input of {@code Policy.decide}. */
   public DecisionContext context(int i) {
-    DecisionContext.Builder b = DecisionContext.builder().policyVersion(policyVersion[order[i]])
-        .edgeModelHash(edgeModelHash(i));
-    if (hasSignals[order[i]]) {
-      b.signals(Signals.of(NO_PROBABILITIES, top1[order[i]], maxProb[order[i]], margin[order[i]], entropy[order[i]]));
+    int r = order[i];
+    DecisionContext.Builder b = DecisionContext.builder().policyVersion(policyVersion[r])
+        .edgeModelHash(edgeModelHashes.get(edgeModelHash[r]));
+    if (hasSignals[r]) {
+      b.signals(Signals.of(NO_PROBABILITIES, top1[r], maxProb[r], margin[r], entropy[r]));
     }
-    return b.device(DeviceState.builder().networkType(NETWORKS[network[order[i]]]).metered(metered[order[i]])
-            .batteryPercent(batteryPercent[order[i]]).charging(charging[order[i]]).deviceClass(deviceClasses.get(deviceClass[order[i]]))
-            .build())
-        .payloadBytes(payloadBytes[order[i]]).offloader(OFFLOADERS[offloader[order[i]]]).elapsedMs(elapsedMs[order[i]])
-        .budgetAvailableUsd(budgetAvailableUsd[order[i]]).expectedOffloadUsd(expectedOffloadUsd[order[i]])
-        .roundTrip(RoundTripSnapshot.of(rtSamples[order[i]], rtEwmaMs[order[i]], rtP95Ms[order[i]], rtSinceLastAttemptMs[order[i]]))
-        .draw(draw[order[i]]).build();
+    return b.device(deviceState(r)).payloadBytes(payloadBytes[r]).offloader(OFFLOADERS[offloader[r]])
+        .elapsedMs(elapsedMs[r]).budgetAvailableUsd(budgetAvailableUsd[r]).expectedOffloadUsd(expectedOffloadUsd[r])
+        .roundTrip(RoundTripSnapshot.of(rtSamples[r], rtEwmaMs[r], rtP95Ms[r], rtSinceLastAttemptMs[r]))
+        .draw(draw[r]).build();
+  }
+
+  private DeviceState lastState;
+  private int lastStateRow = -1;
+
+  /** The device state of row r: a device's state rarely changes, so the last one is reused when equal. */
+  private DeviceState deviceState(int r) {
+    int p = lastStateRow;
+    if (p < 0 || network[p] != network[r] || metered[p] != metered[r] || batteryPercent[p] != batteryPercent[r]
+        || charging[p] != charging[r] || deviceClass[p] != deviceClass[r]) {
+      lastState = DeviceState.builder().networkType(NETWORKS[network[r]]).metered(metered[r])
+          .batteryPercent(batteryPercent[r]).charging(charging[r]).deviceClass(deviceClasses.get(deviceClass[r]))
+          .build();
+    }
+    lastStateRow = r;
+    return lastState;
   }
 
   /** What {@code Policy.decide} returned when the decision was made. */

@@ -21,8 +21,8 @@ import java.util.stream.IntStream;
  * did not: its correctness is estimated per signal bucket from the decisions of that bucket whose
  * cloud answer is known (explored or not), weighted by 1 / propensity and normalised within the
  * bucket; whether it would have fallen back is predicted from the fallback rate observed on live
- * requests of the same network type. Accuracy is post-stratified by signal bucket: the mean over
- * the decisions with a reference answer (a label, else the cloud's answer, weighted by
+ * requests of the same network type and round-trip state. Accuracy is post-stratified by signal
+ * bucket: the mean over the decisions with a reference answer (a label, else the cloud's answer, weighted by
  * 1 / propensity) within each bucket, weighted by the bucket's share of all decisions.
  *
  * <p>Intervals: a bootstrap over devices (a device's decisions are correlated), every ratio
@@ -221,6 +221,29 @@ final class Estimator {
    */
   private double[][][] bootstrap(int[] present, double[][] devB, double[][] devK, int nb, int k, int perBucket,
       int perCand, boolean labels) {
+    // only the columns the metrics read (not the unobserved counts) and that some device fills
+    int width = k * perCand;
+    boolean[] keep = new boolean[width];
+    for (int d : present) {
+      double[] dk = devK[d];
+      for (int x = 0; x < width; x++) {
+        if (dk[x] != 0) {
+          keep[x] = true;
+        }
+      }
+    }
+    for (int j = 0; j < k; j++) {
+      Arrays.fill(keep, j * perCand + 2 * nb, j * perCand + 3 * nb, false);
+    }
+    int[] cols = IntStream.range(0, width).filter(x -> keep[x]).toArray();
+    double[][] packed = new double[devK.length][];
+    for (int d : present) {
+      double[] p = new double[cols.length];
+      for (int x = 0; x < cols.length; x++) {
+        p[x] = devK[d][cols[x]];
+      }
+      packed[d] = p;
+    }
     double[][][] boot = new double[resamples][][];
     int blocks = (resamples + BLOCK - 1) / BLOCK;
     IntStream.range(0, blocks).parallel().forEach(blk -> {
@@ -234,14 +257,14 @@ final class Estimator {
         }
       }
       double[][] b = new double[m][nb * perBucket];
-      double[][] c = new double[m][k * perCand];
+      double[][] c = new double[m][cols.length];
       for (int q = 0; q < m; q++) {
         sum(w[q], present, devB, b[q], 0, b[q].length);
       }
-      for (int x0 = 0; x0 < k * perCand; x0 += TILE) {
-        int x1 = Math.min(k * perCand, x0 + TILE);
+      for (int x0 = 0; x0 < cols.length; x0 += TILE) {
+        int x1 = Math.min(cols.length, x0 + TILE);
         for (int i = 0; i < present.length; i++) {
-          double[] dk = devK[present[i]];
+          double[] dk = packed[present[i]];
           for (int q = 0; q < m; q++) {
             double wi = w[q][i];
             if (wi == 0) {
@@ -254,8 +277,12 @@ final class Estimator {
           }
         }
       }
+      double[] full = new double[width];
       for (int q = 0; q < m; q++) {
-        boot[r0 + q] = metricsOf(b[q], c[q], nb, k, perBucket, perCand, labels);
+        for (int x = 0; x < cols.length; x++) {
+          full[cols[x]] = c[q][x];
+        }
+        boot[r0 + q] = metricsOf(b[q], full, nb, k, perBucket, perCand, labels);
       }
     });
     return boot;
@@ -566,15 +593,8 @@ final class Estimator {
    * signal, as many per range as the range's share of the decisions warrants.
    */
   private double[] bucketEdges(Filter f) {
-    int n = 0;
-    float[] zs = new float[t.rows];
-    for (int i = 0; i < t.rows; i++) {
-      if (f.test(t, i)) {
-        zs[n++] = t.z[i];
-      }
-    }
-    zs = Arrays.copyOf(zs, n);
-    Arrays.sort(zs);
+    float[] zs = t.sortedSignal(f);
+    int n = zs.length;
     TreeSet<Double> fixed = new TreeSet<>();
     if (base.signal() == t.signal && base.mode() == dev.tandem.runtime.policy.Mode.CASCADE) {
       double th = base.threshold();

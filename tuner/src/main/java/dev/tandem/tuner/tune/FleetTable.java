@@ -24,8 +24,9 @@ import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
- * The decisions the tuner works on, as compact columns (57 bytes a decision, up to twice that
- * while the arrays grow; the records themselves are read one device at a time and dropped). Rows are grouped by device in sequence order.
+ * The decisions the tuner works on, as compact columns (57 bytes a decision, room reserved for
+ * the decisions the store is expected to hold; the records themselves are read a run of devices
+ * at a time and dropped). Rows are grouped by device in sequence order.
  *
  * <p>For each decision it keeps, besides what was logged, the replay of two variants of the
  * candidate policy with the runtime's own {@link Policy#decide}: the route if the candidate's
@@ -35,7 +36,8 @@ import java.util.function.Supplier;
  * two, chosen by comparing the decision's signal with the threshold, so the whole threshold grid
  * is evaluated without another call to {@code decide}. The cost budget (a rule with memory) is
  * replayed with the budget lifted here and re-applied per candidate in sequence order
- * ({@link Estimator}); the round-trip state is taken as recorded.
+ * ({@link Estimator}); the round-trip state is taken as recorded, and bucketed
+ * ({@link #roundTripState}) for the fallback prediction.
  */
 final class FleetTable {
   /** Route codes of {@link #low}, {@link #high} and {@link #logAsk}. */
@@ -97,6 +99,9 @@ final class FleetTable {
   private final Policy base;
   private final LongFunction<Policy> logging;
   private final Map<Long, Policy[]> variants = new HashMap<>();
+  private long lastVersion = Long.MIN_VALUE;
+  private Policy lastLogged;
+  private Policy[] lastVariants;
 
   /**
    * @param base the policy whose threshold is tuned (its rules, exploration and segments apply to
@@ -129,6 +134,9 @@ final class FleetTable {
 
   /** Adds the decisions of whole devices, read column by column. */
   void add(DecisionColumns cols) {
+    if (rows == 0) {
+      reserve((int) Math.min(Integer.MAX_VALUE - 8, Math.max(cols.rows(), cols.expectedDecisions())));
+    }
     for (int d = 0; d < cols.devices().size(); d++) {
       int start = rows;
       for (int i = cols.deviceStart(d); i < cols.deviceEnd(d); i++) {
@@ -163,7 +171,12 @@ final class FleetTable {
     }
     long version = ctx.policyVersion();
     decisionsByVersion.merge(version, 1L, Long::sum);
-    Policy logged = logging.apply(version);
+    if (version != lastVersion) {
+      lastVersion = version;
+      lastLogged = logging.apply(version);
+      lastVariants = variants(version);
+    }
+    Policy logged = lastLogged;
     if (logged != null) {
       identityChecked++;
       RouteDecision again = logged.decide(ctx);
@@ -181,7 +194,7 @@ final class FleetTable {
     net[i] = index(networks, ctx.device().networkType().jsonName());
     cls[i] = index(classes, ctx.device().deviceClass());
     rtState[i] = roundTripState(ctx);
-    Policy[] var = variants(version);
+    Policy[] var = lastVariants;
     DecisionContext unlimited = base.hasCostBudget()
         ? ctx.toBuilder().budgetAvailableUsd(Double.MAX_VALUE).build() : ctx;
     low[i] = code(var[0].decide(unlimited).route());
@@ -271,7 +284,15 @@ final class FleetTable {
     if (rows < z.length) {
       return;
     }
-    int n = z.length * 2;
+    // by a quarter: past a reservation, doubling would need twice the heap for a moment
+    reserve(z.length < 1 << 20 ? z.length * 2 : z.length + z.length / 4);
+  }
+
+  /** Makes room for {@code n} rows in all (no smaller than now). */
+  void reserve(int n) {
+    if (n <= z.length) {
+      return;
+    }
     z = Arrays.copyOf(z, n);
     net = Arrays.copyOf(net, n);
     cls = Arrays.copyOf(cls, n);
@@ -294,6 +315,28 @@ final class FleetTable {
     edgeAnswerMs = Arrays.copyOf(edgeAnswerMs, n);
     roundTripMs = Arrays.copyOf(roundTripMs, n);
     timeMs = Arrays.copyOf(timeMs, n);
+  }
+
+  private float[] sortedZ;
+
+  /** The signal ({@link #z}) of the rows that pass {@code f}, sorted; computed once for all rows. */
+  float[] sortedSignal(Estimator.Filter f) {
+    if (f.net < 0 && f.cls < 0 && sortedZ != null && sortedZ.length == rows) {
+      return sortedZ;
+    }
+    float[] v = new float[rows];
+    int m = 0;
+    for (int i = 0; i < rows; i++) {
+      if (f.test(this, i)) {
+        v[m++] = z[i];
+      }
+    }
+    v = m == rows ? v : Arrays.copyOf(v, m);
+    Arrays.sort(v);
+    if (f.net < 0 && f.cls < 0) {
+      sortedZ = v;
+    }
+    return v;
   }
 
   /** Whether any decision carries a label. */

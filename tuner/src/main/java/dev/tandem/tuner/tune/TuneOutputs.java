@@ -99,7 +99,9 @@ final class TuneOutputs {
     assumptions.add("within a signal bucket, the cloud's correctness on decisions the logging policy kept on the edge"
         + " equals that on the decisions it asked the cloud about (weighted by 1 / propensity)");
     assumptions.add("a request the logging policy did not send would have failed at the rate observed on live"
-        + " requests of the same network type, and cost what requests on that network cost per expected dollar");
+        + " requests of the same network type and round-trip state (a network type's pooled rate where that state"
+        + " has fewer than " + Estimator.MIN_LIVE_PER_STATE + " live requests), and cost what requests on that"
+        + " network cost per expected dollar");
     assumptions.add("the round-trip state (deadline-risk rule) is taken as recorded; the cost budget is replayed"
         + " per candidate");
     assumptions.add("devices are independent (the bootstrap resamples devices)");

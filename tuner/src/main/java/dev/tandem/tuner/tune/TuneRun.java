@@ -9,7 +9,6 @@ import dev.tandem.tuner.store.StoreException;
 import dev.tandem.tuner.store.StoreQuery;
 import dev.tandem.tuner.store.StoreReader;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +109,8 @@ final class TuneRun {
       }
       FleetTable table = new FleetTable(base, signal, byVersion::get);
       long n = store.isSpool() ? store.forEachDevice(table::add) : store.scanDecisions(table::add);
-      s.progress.accept(String.format("replayed %,d decisions of %,d devices", table.rows, table.devices));
+      s.progress.accept(String.format("replayed %,d decisions of %,d devices (%.1f s since the start)", table.rows,
+          table.devices, (System.nanoTime() - t0) / 1e9));
       if (table.rows == 0) {
         if (table.skippedOtherModel > 0) {
           throw new StoreException("the policy's edge-model hash " + base.edgeModelHash() + " matches no record;"
@@ -147,7 +147,9 @@ final class TuneRun {
       double[] grid = grid(table, Estimator.Filter.ALL, s.candidates, current);
       s.progress.accept(String.format("estimating %d candidates with %d bootstrap resamples", grid.length,
           s.resamples));
+      long t1 = System.nanoTime();
       List<CandidateEstimate> cands = est.estimate(grid, indexOf(grid, current), Estimator.Filter.ALL);
+      s.progress.accept(String.format("estimated in %.1f s", (System.nanoTime() - t1) / 1e9));
       out.fleet = new Tuned("", "", table.rows, cands, Selection.choose(cands, s.objectives));
       Policy.Builder rec = null;
       if (out.fleet.selection.met()) {
@@ -217,15 +219,8 @@ final class TuneRun {
 
   /** {@code n} thresholds at quantiles (i + 0.5) / n of the logged signal, plus the current one, sorted. */
   static double[] grid(FleetTable t, Estimator.Filter f, int n, double current) {
-    float[] v = new float[t.rows];
-    int m = 0;
-    for (int i = 0; i < t.rows; i++) {
-      if (f.test(t, i)) {
-        v[m++] = t.z[i];
-      }
-    }
-    v = Arrays.copyOf(v, m);
-    Arrays.sort(v);
+    float[] v = t.sortedSignal(f);
+    int m = v.length;
     TreeSet<Double> g = new TreeSet<>();
     for (int i = 0; i < n && m > 0; i++) {
       double z = v[Math.min(m - 1, (int) ((i + 0.5) / n * m))];

@@ -73,6 +73,17 @@ class FallbackByRoundTripTest {
   }
 
   @Test
+  void aRoundTripStateWithFewLiveRequests_usesItsNetworkTypesRate() {
+    // 6 devices x 40 decisions: no (network type, state) cell reaches 50 live requests
+    SyntheticFleet small = SyntheticFleet.builder().devices(6).decisionsPerDevice(40).seed(3).threshold(0.8)
+        .exploration(0.1, ExplorationKind.SHADOW).fallbackByRoundTrip(true).build();
+    assertThat(estimate(small, 1, true).fallback.point).isEqualTo(estimate(small, 1, false).fallback.point);
+    // 80 devices x 150: the cells are full, and the two predictions differ
+    SyntheticFleet f = fleet(0);
+    assertThat(estimate(f, 1, true).fallback.point).isLessThan(estimate(f, 1, false).fallback.point);
+  }
+
+  @Test
   void roundTripState_bucketsTheRecentP95AgainstTheTimeLeft() {
     SyntheticFleet f = fleet(0);
     FleetTable t = Replicates.table(f);
