@@ -120,7 +120,7 @@ final class TuneOutputs {
     JsonObject sel = new JsonObject();
     sel.addProperty("met", t.selection.met());
     sel.addProperty("explanation", t.selection.explanation);
-    sel.addProperty("bonferroni_z", t.selection.z);
+    sel.addProperty("bound_z", t.selection.z);
     if (t.selection.met()) {
       sel.addProperty("threshold", t.selection.chosen.threshold);
     } else {
