@@ -98,11 +98,15 @@ final class ColumnScan {
     {"type", "type", "VARCHAR"},
     {"label", "label", "BIGINT"},
   };
-  /** Whole objects whose presence matters: name, path. */
+  /**
+   * Whole objects whose presence matters: name, path, and a field every such object has. An
+   * object is present when it is not null or that field is not: DuckDB 1.4.1 can read a struct
+   * of a Parquet file as null for a whole vector of rows whose fields are there.
+   */
   private static final String[][] PRESENT = {
-    {"has_signals", "context.signals"},
-    {"has_edge", "edge"},
-    {"has_cloud", "cloud"},
+    {"has_signals", "context.signals", "context.signals.max_prob"},
+    {"has_edge", "edge", "edge.prediction"},
+    {"has_cloud", "cloud", "cloud.status"},
   };
 
   private static final List<String> ROUTE_NAMES = nameList(Route.values(), Route::jsonName);
@@ -719,7 +723,8 @@ final class ColumnScan {
       b.append(" AS ").append(f[0]);
     }
     for (String[] f : PRESENT) {
-      b.append(", ").append(has.test(f[1]) ? "t." + f[1] + " IS NOT NULL" : "false").append(" AS ").append(f[0]);
+      b.append(", ").append(has.test(f[1]) ? "(t." + f[1] + " IS NOT NULL" + (has.test(f[2]) ? " OR t." + f[2]
+          + " IS NOT NULL)" : ")") : "false").append(" AS ").append(f[0]);
     }
     return b.toString();
   }
