@@ -34,14 +34,17 @@ import java.util.Random;
  * <p>Models: {@code tiny} (Gemm + Softmax, batch 1) and {@code edge-int8}, the reference edge
  * classifier (int8 all-MiniLM-L6-v2, mean pooling and a logistic head fused into one graph, a
  * seeded head in place of the trained one) on one 37-token message. Prints Markdown table rows:
- * p50 and p99 of each call and of the per-pair difference {@code tandem - bare}, in µs.
+ * p50 and p99 of each call, the added cost with its interval, the order effect (how much slower
+ * the second call of a pair is than the first, halved), and the p99 of the per-pair difference
+ * {@code tandem - bare}, in µs. An optional control row runs two bare sessions of the int8 model
+ * against each other through the same estimator, so its bias shows.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.tandem.bench.EdgeDecisionOverhead [pairs tiny] [pairs edge-int8]
+ * java -cp benchmarks/target/benchmarks.jar dev.tandem.bench.EdgeDecisionOverhead [pairs tiny] [pairs edge-int8] [pairs control]
  * </pre>
  *
- * Defaults: 100,000 pairs for the tiny model, 1,000 for the int8 model, after a tenth as many
- * warm-up pairs.
+ * Defaults: 100,000 pairs for the tiny model, 1,000 for the int8 model, no control, after a
+ * tenth as many warm-up pairs.
  */
 public final class EdgeDecisionOverhead {
   static final String MESSAGE = "Congratulations! You have been selected to receive a free cruise to the Bahamas."
@@ -52,9 +55,10 @@ public final class EdgeDecisionOverhead {
   public static void main(String[] args) throws Exception {
     int tinyPairs = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int edgePairs = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
-    System.out.println("| model | pairs | bare p50 | bare p99 | tandem p50 | tandem p99 | added p50 [95 % CI] |"
-        + " added p99 | added p50 / bare p50 |");
-    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    int controlPairs = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+    System.out.println("| model | pairs | bare p50 | bare p99 | tandem p50 | tandem p99 | added [95 % CI] |"
+        + " order effect | added p99 | added / bare p50 |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     List<Tensor> features = Collections.singletonList(
         Tensor.ofFloats(TinyModels.FEATURES, new float[] {5, 0, 0, 0}, 1, 4));
     measure("tiny", TinyModels.classifier(), features, tinyPairs);
@@ -67,70 +71,111 @@ public final class EdgeDecisionOverhead {
         new Head(w, 0.1, 1e-2), Collections.emptyMap());
     List<Tensor> tokens = Encoder.MINILM_INT8.textInput(128).tensors(MESSAGE);
     measure("edge-int8 (" + tokens.get(0).dim(1) + " tokens)", edge, tokens, edgePairs);
+    control("edge-int8 (" + tokens.get(0).dim(1) + " tokens)", edge, tokens, controlPairs);
+  }
+
+  /** One side of a pair: runs the call once and returns something to keep it from being optimised away. */
+  private interface Call {
+    long run() throws Exception;
   }
 
   private static void measure(String model, byte[] bytes, List<Tensor> inputs, int pairs) throws Exception {
     if (pairs < 1) {
-      System.out.println("| " + model + " | 0 | skipped: give a pair count of at least 1 | | | | | | |");
+      System.out.println("| " + model + " | 0 | skipped: give a pair count of at least 1 | | | | | | | |");
       return;
     }
-    int warmUp = Math.max(1, pairs / 10);
-    long[] bare = new long[pairs];
-    long[] tandem = new long[pairs];
-    long[] added = new long[pairs];
-    long sink = 0;
     Path dir = Files.createTempDirectory("edge-decision-overhead");
     Policy edgeOnly = Policy.builder().version(1).threshold(0.0).deadlineMs(1000).build();
     ClassificationScorer scorer = ClassificationScorer.firstOutput();
     try (ModelSession session = ModelSession.builder().bytes(bytes).intraOpThreads(1).build();
         Tandem t = Tandem.builder().edgeModel(bytes).intraOpThreads(1).model("bench").deviceId("bench")
             .policy(edgeOnly).spool(Spool.builder(dir.resolve("spool")).build()).build()) {
-      for (int i = 0; i < warmUp; i++) {
-        sink += scorer.score(session.run(inputs)).top1() + check(t.infer(inputs));
-      }
-      for (int i = 0; i < pairs; i++) {
-        long t0;
-        long t1;
-        long t2;
-        if ((i & 1) == 0) {
-          t0 = System.nanoTime();
-          Signals s = scorer.score(session.run(inputs));
-          t1 = System.nanoTime();
-          Decision d = t.infer(inputs);
-          t2 = System.nanoTime();
-          sink += s.top1() + check(d);
-          bare[i] = t1 - t0;
-          tandem[i] = t2 - t1;
-        } else {
-          t0 = System.nanoTime();
-          Decision d = t.infer(inputs);
-          t1 = System.nanoTime();
-          Signals s = scorer.score(session.run(inputs));
-          t2 = System.nanoTime();
-          sink += s.top1() + check(d);
-          tandem[i] = t1 - t0;
-          bare[i] = t2 - t1;
-        }
-        added[i] = tandem[i] - bare[i];
-      }
+      pairs(model, () -> scorer.score(session.run(inputs)).top1(), () -> check(t.infer(inputs)), pairs);
       if (t.recordWriteFailures() > 0) {
         throw new IllegalStateException(t.recordWriteFailures() + " records were not written");
       }
     }
-    double share = 100.0 * percentile(added, 0.50) / percentile(bare, 0.50);
-    // Distribution-free 95 % interval for the median difference: order statistics n/2 -+ 0.98 sqrt(n)
-    // (the binomial's normal approximation; assumes pairs are independent, which load drift weakens).
-    long[] sorted = added.clone();
-    Arrays.sort(sorted);
-    int lo = (int) Math.max(0, Math.floor(pairs / 2.0 - 0.98 * Math.sqrt(pairs)));
-    int hi = (int) Math.min(pairs - 1, Math.ceil(pairs / 2.0 + 0.98 * Math.sqrt(pairs)));
-    String ci = String.format(Locale.ROOT, "%s [%.1f, %.1f]", us(added, 0.50), sorted[lo] / 1000.0, sorted[hi] / 1000.0);
-    System.out.println(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %s | %s | %s | %s | %.2f %% |", model, pairs,
-        us(bare, 0.50), us(bare, 0.99), us(tandem, 0.50), us(tandem, 0.99), ci, us(added, 0.99), share)
-        + (sink == 42 ? " " : ""));
   }
 
-  private static int check(Decision d) {
+  /** The control: two bare sessions of the same model, so the estimator's own bias shows. */
+  private static void control(String model, byte[] bytes, List<Tensor> inputs, int pairs) throws Exception {
+    if (pairs < 1) {
+      return;
+    }
+    ClassificationScorer scorer = ClassificationScorer.firstOutput();
+    try (ModelSession a = ModelSession.builder().bytes(bytes).intraOpThreads(1).build();
+        ModelSession b = ModelSession.builder().bytes(bytes).intraOpThreads(1).build()) {
+      pairs(model + ", control: bare vs bare", () -> scorer.score(a.run(inputs)).top1(),
+          () -> scorer.score(b.run(inputs)).top1(), pairs);
+    }
+  }
+
+  /**
+   * Runs {@code pairs} interleaved pairs (after a tenth as many warm-up pairs), alternating which
+   * side goes first, and prints one table row. The second call of a back-to-back pair is often
+   * slower than the first (caches, frequency), so the added cost is the mean of two medians, one
+   * over the pairs where tandem ran first and one over those where it ran second: an additive
+   * order effect cancels. Its interval averages the two halves' distribution-free 95 % intervals
+   * (order statistics n/2 -+ 0.98 sqrt(n) within each half; averaging the ends is conservative
+   * for independent halves); it assumes independent pairs, which load drift weakens.
+   */
+  private static void pairs(String model, Call bareCall, Call tandemCall, int pairs) throws Exception {
+    int warmUp = Math.max(1, pairs / 10);
+    long sink = 0;
+    for (int i = 0; i < warmUp; i++) {
+      sink += bareCall.run() + tandemCall.run();
+    }
+    long[] bare = new long[pairs];
+    long[] tandem = new long[pairs];
+    long[] tandemFirst = new long[(pairs + 1) / 2];
+    long[] tandemSecond = new long[pairs / 2];
+    for (int i = 0; i < pairs; i++) {
+      long t0 = System.nanoTime();
+      if ((i & 1) == 0) {
+        sink += bareCall.run();
+        long t1 = System.nanoTime();
+        sink += tandemCall.run();
+        long t2 = System.nanoTime();
+        bare[i] = t1 - t0;
+        tandem[i] = t2 - t1;
+        tandemFirst[i / 2] = tandem[i] - bare[i];
+      } else {
+        sink += tandemCall.run();
+        long t1 = System.nanoTime();
+        sink += bareCall.run();
+        long t2 = System.nanoTime();
+        tandem[i] = t1 - t0;
+        bare[i] = t2 - t1;
+        tandemSecond[i / 2] = tandem[i] - bare[i];
+      }
+    }
+    double[] first = median(tandemFirst);
+    double[] second = median(tandemSecond.length == 0 ? tandemFirst : tandemSecond);
+    double added = (first[0] + second[0]) / 2;
+    double order = (first[0] - second[0]) / 2;
+    String ci = String.format(Locale.ROOT, "%.1f [%.1f, %.1f]", added / 1000,
+        (first[1] + second[1]) / 2000, (first[2] + second[2]) / 2000);
+    long[] addedAll = new long[pairs];
+    for (int i = 0; i < pairs; i++) {
+      addedAll[i] = tandem[i] - bare[i];
+    }
+    double share = 100.0 * added / percentile(bare, 0.50);
+    System.out.println(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %s | %s | %s | %.1f | %s | %.2f %% |", model,
+        pairs, us(bare, 0.50), us(bare, 0.99), us(tandem, 0.50), us(tandem, 0.99), ci, order / 1000,
+        us(addedAll, 0.99), share) + (sink == 42 ? " " : ""));
+  }
+
+  /** The median and the ends of its distribution-free 95 % interval, in ns. */
+  private static double[] median(long[] values) {
+    long[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    int lo = (int) Math.max(0, Math.floor(n / 2.0 - 0.98 * Math.sqrt(n)));
+    int hi = (int) Math.min(n - 1, Math.ceil(n / 2.0 + 0.98 * Math.sqrt(n)));
+    return new double[] {percentile(values, 0.50), sorted[lo], sorted[hi]};
+  }
+
+  private static long check(Decision d) {
     if (d.route() != Route.EDGE) {
       throw new IllegalStateException("expected the edge route, got " + d);
     }
