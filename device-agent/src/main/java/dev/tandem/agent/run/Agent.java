@@ -11,6 +11,7 @@ import dev.tandem.agent.input.InferRequest;
 import dev.tandem.agent.input.InputSink;
 import dev.tandem.agent.input.InvalidRequestException;
 import dev.tandem.agent.output.OutputWriter;
+import dev.tandem.runtime.internal.fleet.FleetConnection;
 import dev.tandem.runtime.internal.fleet.PolicyGate;
 import dev.tandem.runtime.internal.fleet.PolicySubscriber;
 import dev.tandem.agent.state.ProbedDeviceState;
@@ -28,7 +29,6 @@ import dev.tandem.runtime.spool.FsyncPolicy;
 import dev.tandem.runtime.internal.spool.SequenceStore;
 import dev.tandem.runtime.spool.Spool;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.tandem.runtime.internal.fatal.Failures;
@@ -49,7 +49,6 @@ public final class Agent implements InputSink, AutoCloseable {
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping()
       .serializeSpecialFloatingPointValues().create();
   /** The uploader's note of the highest acknowledged sequence, for the restart gap. */
-  static final String UPLOADED = "uploaded.json";
 
   private final AgentConfig config;
   private final AgentMetrics metrics = new AgentMetrics();
@@ -131,7 +130,7 @@ public final class Agent implements InputSink, AutoCloseable {
     Path spoolDir = config.spool().dir();
     Files.createDirectories(spoolDir);
     // Before the runtime hands out a number: which numbers did the last run leave unused?
-    long maxKnown = Math.max(SpoolUploadQueue.maxSeq(spoolDir), readUploaded(spoolDir));
+    long maxKnown = Math.max(SpoolUploadQueue.maxSeq(spoolDir), FleetConnection.uploadedSeq(spoolDir));
     long next = SequenceStore.open(spoolDir).peek();
 
     spool = Spool.builder(spoolDir)
@@ -171,7 +170,7 @@ public final class Agent implements InputSink, AutoCloseable {
             topics.logs(config.deviceId()), topics.logsAck(config.deviceId()),
             new LogUploader.Settings().intervalMs(u.intervalMs()).ackTimeoutMs(u.ackTimeoutMs())
                 .backoff(u.backoffInitialMs(), u.backoffMaxMs()).maxBatchRecords(u.maxBatchRecords())
-                .onAck(seq -> writeUploaded(spoolDir, seq))
+                .onAck(seq -> FleetConnection.noteUploaded(spoolDir, seq))
                 .onFatal(e -> failures.fatal("agent uploader", e)),
             metrics);
         if (next > maxKnown + 1) {
@@ -293,34 +292,6 @@ public final class Agent implements InputSink, AutoCloseable {
   /** Whether the uploader has nothing left to send (spool fully acknowledged). */
   public boolean uploaded() {
     return spool.closedSegments().isEmpty() && spool.sizeBytes() == 0;
-  }
-
-  static long readUploaded(Path spoolDir) {
-    Path f = spoolDir.resolve(UPLOADED);
-    try {
-      if (!Files.exists(f)) {
-        return 0;
-      }
-      String s = new String(Files.readAllBytes(f), StandardCharsets.UTF_8);
-      return com.google.gson.JsonParser.parseString(s).getAsJsonObject().get("max_acked_seq").getAsLong();
-    } catch (IOException | RuntimeException e) {
-      return 0; // a stale or unreadable note only widens the declared range; see docs/log-store.md
-    }
-  }
-
-  private static void writeUploaded(Path spoolDir, long seq) {
-    long known = readUploaded(spoolDir);
-    if (seq <= known) {
-      return;
-    }
-    Path tmp = spoolDir.resolve(UPLOADED + ".tmp");
-    try {
-      Files.write(tmp, ("{\"max_acked_seq\":" + seq + "}\n").getBytes(StandardCharsets.UTF_8));
-      Files.move(tmp, spoolDir.resolve(UPLOADED), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      log.debug("cannot note the uploaded sequence: {}", e.toString()); // only a hint, see above
-    }
   }
 
   @Override

@@ -1,8 +1,5 @@
 package dev.tandem.tuner.store;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.tandem.runtime.device.NetworkType;
 import dev.tandem.runtime.offload.OffloadStatus;
 import dev.tandem.runtime.policy.OffloaderState;
@@ -584,7 +581,7 @@ final class ColumnScan {
       try (ResultSet rs = st.executeQuery("SELECT to_json(t) FROM read_parquet(" + str(file)
           + ") t WHERE device = " + str(device) + " AND seq = " + seq + " LIMIT 1")) {
         if (rs.next()) {
-          RecordCodec.decode(withoutNulls(rs.getString(1)));
+          RecordCodec.decode(StoreReader.withoutNulls(rs.getString(1), "date", "filename"));
         }
       } catch (RecordFormatException e) {
         why = e.getMessage();
@@ -624,29 +621,7 @@ final class ColumnScan {
     return "(" + column + " IS NULL OR NOT list_contains(" + list + ", " + column + "))";
   }
 
-  /** A Parquet row as its record line: other kinds' columns are null, and the line had no partition columns. */
-  private static String withoutNulls(String json) {
-    JsonObject o = JsonParser.parseString(json).getAsJsonObject();
-    o.remove("received_date");
-    o.remove("date");
-    o.remove("filename");
-    stripNulls(o);
-    return o.toString();
-  }
 
-  private static void stripNulls(JsonObject o) {
-    List<String> nulls = new ArrayList<>();
-    for (Map.Entry<String, JsonElement> e : o.entrySet()) {
-      if (e.getValue().isJsonNull()) {
-        nulls.add(e.getKey());
-      } else if (e.getValue().isJsonObject()) {
-        stripNulls(e.getValue().getAsJsonObject());
-      }
-    }
-    for (String k : nulls) {
-      o.remove(k);
-    }
-  }
 
   // ---- SQL pieces
 

@@ -477,11 +477,15 @@ public final class StoreReader implements AutoCloseable {
 
   /**
    * A Parquet row as JSON: the columns of other record kinds (unioned by name) are null and the
-   * partition column is added; the record line had neither.
+   * partition column (and any of {@code extraColumns} a query added) is there; the record line
+   * had neither.
    */
-  private static String withoutNulls(String json) {
+  static String withoutNulls(String json, String... extraColumns) {
     JsonObject o = JsonParser.parseString(json).getAsJsonObject();
     o.remove("received_date");
+    for (String c : extraColumns) {
+      o.remove(c);
+    }
     stripNulls(o);
     return o.toString();
   }

@@ -150,7 +150,8 @@ public final class FleetConnection implements AutoCloseable {
     }
   }
 
-  private static void noteUploaded(Path dir, long seq) {
+  /** Notes in {@code dir} that records up to {@code seq} were acknowledged; a lower number than the one noted is ignored. */
+  public static void noteUploaded(Path dir, long seq) {
     if (seq <= uploadedSeq(dir)) {
       return;
     }
