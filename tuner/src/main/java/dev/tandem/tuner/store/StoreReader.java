@@ -154,29 +154,9 @@ public final class StoreReader implements AutoCloseable {
       throw new IllegalStateException("a spool directory is read record by record: use forEachDevice");
     }
     Progress progress = new Progress(query.progress());
-    TreeMap<String, List<Map.Entry<Path, LocalDate>>> json = new TreeMap<>();
     List<Path> parquet = new ArrayList<>();
-    for (Map.Entry<LocalDate, Path> e : partitions.entrySet()) {
-      Path dir = e.getValue();
-      if (!wanted("decision", e.getKey()) && !wanted("amendment", e.getKey())) {
-        continue;
-      }
-      if (Files.isRegularFile(dir.resolve(PARQUET))) {
-        parquet.add(dir.resolve(PARQUET));
-      }
-      try (DirectoryStream<Path> devices = Files.newDirectoryStream(dir, Files::isDirectory)) {
-        for (Path d : devices) {
-          try (DirectoryStream<Path> files = Files.newDirectoryStream(d, "*.jsonl")) {
-            for (Path f : files) {
-              json.computeIfAbsent(d.getFileName().toString(), k -> new ArrayList<>())
-                  .add(new java.util.AbstractMap.SimpleImmutableEntry<>(f, e.getKey()));
-            }
-          }
-        }
-      } catch (IOException ex) {
-        throw new StoreException("cannot list " + dir + ": " + ex.getMessage(), ex);
-      }
-    }
+    TreeMap<String, List<Map.Entry<Path, LocalDate>>> json = new TreeMap<>();
+    listFiles(date -> wanted("decision", date) || wanted("amendment", date), parquet, json);
     for (List<Map.Entry<Path, LocalDate>> files : json.values()) {
       files.sort(Map.Entry.comparingByKey());
     }
@@ -311,30 +291,10 @@ public final class StoreReader implements AutoCloseable {
   }
 
   private long readStore(Consumer<DeviceLog> visitor, Progress progress) {
-    // JSON-lines files, by device
-    TreeMap<String, List<Path[]>> jsonByDevice = new TreeMap<>();
     List<Path> parquet = new ArrayList<>();
-    for (Map.Entry<LocalDate, Path> e : partitions.entrySet()) {
-      Path dir = e.getValue();
-      if (!wanted("decision", e.getKey()) && !wanted("amendment", e.getKey()) && !wanted("policy_event", e.getKey())) {
-        continue;
-      }
-      if (Files.isRegularFile(dir.resolve(PARQUET))) {
-        parquet.add(dir.resolve(PARQUET));
-      }
-      try (DirectoryStream<Path> devices = Files.newDirectoryStream(dir, Files::isDirectory)) {
-        for (Path d : devices) {
-          try (DirectoryStream<Path> files = Files.newDirectoryStream(d, "*.jsonl")) {
-            for (Path f : files) {
-              jsonByDevice.computeIfAbsent(d.getFileName().toString(), k -> new ArrayList<>())
-                  .add(new Path[] {f, dir});
-            }
-          }
-        }
-      } catch (IOException ex) {
-        throw new StoreException("cannot list " + dir + ": " + ex.getMessage(), ex);
-      }
-    }
+    TreeMap<String, List<Map.Entry<Path, LocalDate>>> jsonByDevice = new TreeMap<>();
+    listFiles(date -> wanted("decision", date) || wanted("amendment", date) || wanted("policy_event", date),
+        parquet, jsonByDevice);
     long decisions = 0;
     try (ParquetCursor pq = parquet.isEmpty() ? null : new ParquetCursor(parquet)) {
       TreeSet<String> pending = new TreeSet<>(jsonByDevice.keySet());
@@ -350,12 +310,12 @@ public final class StoreReader implements AutoCloseable {
         if (pq != null && device.equals(nextPq)) {
           pq.drainDevice(c);
         }
-        List<Path[]> files = jsonByDevice.get(device);
+        List<Map.Entry<Path, LocalDate>> files = jsonByDevice.get(device);
         if (files != null) {
           pending.remove(device);
-          for (Path[] f : files) {
-            LocalDate date = partitionDate(f[1]);
-            readJsonLines(f[0], c, date, kind -> wanted(kind, date));
+          for (Map.Entry<Path, LocalDate> f : files) {
+            LocalDate date = f.getValue();
+            readJsonLines(f.getKey(), c, date, kind -> wanted(kind, date));
           }
         }
         DeviceLog log = c.build(policies);
@@ -369,8 +329,34 @@ public final class StoreReader implements AutoCloseable {
     return decisions;
   }
 
-  private static LocalDate partitionDate(Path partitionDir) {
-    return LocalDate.parse(partitionDir.getFileName().toString().substring("date=".length()));
+  /**
+   * Lists the store's files in the receive-date partitions {@code wantedDate} accepts, in date
+   * order: each partition's compacted file into {@code parquet}, its JSON-lines batches into
+   * {@code jsonByDevice} (device name to file and partition date).
+   */
+  private void listFiles(java.util.function.Predicate<LocalDate> wantedDate, List<Path> parquet,
+      TreeMap<String, List<Map.Entry<Path, LocalDate>>> jsonByDevice) {
+    for (Map.Entry<LocalDate, Path> e : partitions.entrySet()) {
+      Path dir = e.getValue();
+      if (!wantedDate.test(e.getKey())) {
+        continue;
+      }
+      if (Files.isRegularFile(dir.resolve(PARQUET))) {
+        parquet.add(dir.resolve(PARQUET));
+      }
+      try (DirectoryStream<Path> devices = Files.newDirectoryStream(dir, Files::isDirectory)) {
+        for (Path d : devices) {
+          try (DirectoryStream<Path> files = Files.newDirectoryStream(d, "*.jsonl")) {
+            for (Path f : files) {
+              jsonByDevice.computeIfAbsent(d.getFileName().toString(), k -> new ArrayList<>())
+                  .add(new java.util.AbstractMap.SimpleImmutableEntry<>(f, e.getKey()));
+            }
+          }
+        }
+      } catch (IOException ex) {
+        throw new StoreException("cannot list " + dir + ": " + ex.getMessage(), ex);
+      }
+    }
   }
 
   private static void readJsonLines(Path file, DeviceCollector c, LocalDate date,
