@@ -37,13 +37,16 @@ import java.util.Random;
  * p50 and p99 of each call, the added cost with its interval, the order effect (how much slower
  * the second call of a pair is than the first, halved), and the p99 of the per-pair difference
  * {@code tandem - bare}, in µs. An optional control row runs two bare sessions of the int8 model
- * against each other through the same estimator, so its bias shows.
+ * against each other through the same estimator, so its bias shows; optional rows run Tandem with
+ * {@code writeRecordsInBackground(true)}, the record's encoding and append on Tandem's writer thread.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.tandem.bench.EdgeDecisionOverhead [pairs tiny] [pairs edge-int8] [pairs control]
+ *     [pairs edge-int8, background writer] [pairs tiny, background writer]
  * </pre>
  *
- * Defaults: 100,000 pairs for the tiny model, 1,000 for the int8 model, no control, after a
+ * Defaults: 100,000 pairs for the tiny model, 1,000 for the int8 model, no control and no
+ * background-writer rows, after a
  * tenth as many warm-up pairs.
  */
 public final class EdgeDecisionOverhead {
@@ -56,12 +59,14 @@ public final class EdgeDecisionOverhead {
     int tinyPairs = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int edgePairs = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
     int controlPairs = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+    int backgroundEdgePairs = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+    int backgroundTinyPairs = args.length > 4 ? Integer.parseInt(args[4]) : 0;
     System.out.println("| model | pairs | bare p50 | bare p99 | tandem p50 | tandem p99 | added [95 % CI] |"
         + " order effect | added p99 | added / bare p50 |");
     System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     List<Tensor> features = Collections.singletonList(
         Tensor.ofFloats(TinyModels.FEATURES, new float[] {5, 0, 0, 0}, 1, 4));
-    measure("tiny", TinyModels.classifier(), features, tinyPairs);
+    measure("tiny", TinyModels.classifier(), features, tinyPairs, false);
     Random r = new Random(1);
     double[] w = new double[Encoder.DIM];
     for (int i = 0; i < w.length; i++) {
@@ -70,8 +75,15 @@ public final class EdgeDecisionOverhead {
     byte[] edge = OnnxFusion.fuse(Encoder.MINILM_INT8.modelBytes(), Encoder.MINILM_INT8.pooling(),
         new Head(w, 0.1, 1e-2), Collections.emptyMap());
     List<Tensor> tokens = Encoder.MINILM_INT8.textInput(128).tensors(MESSAGE);
-    measure("edge-int8 (" + tokens.get(0).dim(1) + " tokens)", edge, tokens, edgePairs);
+    measure("edge-int8 (" + tokens.get(0).dim(1) + " tokens)", edge, tokens, edgePairs, false);
     control("edge-int8 (" + tokens.get(0).dim(1) + " tokens)", edge, tokens, controlPairs);
+    if (backgroundTinyPairs > 0) {
+      measure("tiny, records written in the background", TinyModels.classifier(), features, backgroundTinyPairs, true);
+    }
+    if (backgroundEdgePairs > 0) {
+      measure("edge-int8 (" + tokens.get(0).dim(1) + " tokens), records written in the background", edge, tokens,
+          backgroundEdgePairs, true);
+    }
   }
 
   /** One side of a pair: runs the call once and returns something to keep it from being optimised away. */
@@ -79,7 +91,8 @@ public final class EdgeDecisionOverhead {
     long run() throws Exception;
   }
 
-  private static void measure(String model, byte[] bytes, List<Tensor> inputs, int pairs) throws Exception {
+  private static void measure(String model, byte[] bytes, List<Tensor> inputs, int pairs, boolean background)
+      throws Exception {
     if (pairs < 1) {
       System.out.println("| " + model + " | 0 | skipped: give a pair count of at least 1 | | | | | | | |");
       return;
@@ -89,7 +102,8 @@ public final class EdgeDecisionOverhead {
     ClassificationScorer scorer = ClassificationScorer.firstOutput();
     try (ModelSession session = ModelSession.builder().bytes(bytes).intraOpThreads(1).build();
         Tandem t = Tandem.builder().edgeModel(bytes).intraOpThreads(1).model("bench").deviceId("bench")
-            .policy(edgeOnly).spool(Spool.builder(dir.resolve("spool")).build()).build()) {
+            .policy(edgeOnly).spool(Spool.builder(dir.resolve("spool")).build())
+            .writeRecordsInBackground(background).build()) {
       pairs(model, () -> scorer.score(session.run(inputs)).top1(), () -> check(t.infer(inputs)), pairs);
       if (t.recordWriteFailures() > 0) {
         throw new IllegalStateException(t.recordWriteFailures() + " records were not written");

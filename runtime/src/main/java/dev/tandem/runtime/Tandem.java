@@ -102,10 +102,16 @@ import org.slf4j.LoggerFactory;
  * is recorded (and a late one given to the late-reply listener) on that executor, never on the
  * offloader's I/O thread.
  *
+ * <p><b>Records.</b> By default {@code infer} returns once its decision's record is appended to
+ * the spool, so a process killed right after an answer never loses that answer's record. With
+ * {@link Builder#writeRecordsInBackground} a thread of Tandem's own encodes and appends the
+ * records instead, in the order they were made, moments after the answer.
+ *
  * <p><b>Cost.</b> One edge run, a policy decision (no I/O, under a microsecond), one record
- * encoded and appended to the spool (tens of microseconds; a few milliseconds more when the spool
- * forces every record to the device), and an offload when the policy asks for one
- * (docs/records.md has measured figures).
+ * encoded and appended to the spool (a few microseconds warm; tens of microseconds right after a
+ * large model's run has evicted the caches, and a few milliseconds more when the spool forces
+ * every record to the device), and an offload when the policy asks for one (docs/benchmarks.md
+ * has measured figures).
  */
 public final class Tandem implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Tandem.class);
@@ -120,6 +126,10 @@ public final class Tandem implements AutoCloseable {
   private final String fleet;
   private final Offloader offloader;
   private final Spool spool;
+  /** Writes records off the deciding thread with {@link Builder#writeRecordsInBackground}; else null (the caller writes). */
+  private final RecordWriter writer;
+  /** Records queued for the writer before a decision waits for room. */
+  private static final int RECORD_QUEUE = 4096;
   private final Capture capture;
   private final CaptureStore captures;
   private final SequenceStore sequences;
@@ -183,6 +193,8 @@ public final class Tandem implements AutoCloseable {
     this.policy = policy;
     this.estimator = new RoundTripEstimator(policy);
     this.budget = new CostBudget(policy);
+    this.writer = b.writeRecordsInBackground
+        ? new RecordWriter(this::write, RECORD_QUEUE, "tandem-records-" + deviceId) : null;
   }
 
   static {
@@ -474,18 +486,28 @@ public final class Tandem implements AutoCloseable {
    */
   public boolean awaitUploaded(long timeout, TimeUnit unit) throws InterruptedException {
     FleetConnection f = fleetConnection;
-    return f != null && f.awaitUploaded(timeout, unit);
+    if (f == null) {
+      return false;
+    }
+    long end = System.nanoTime() + unit.toNanos(timeout);
+    if (writer != null && !writer.awaitWritten(timeout, unit)) {
+      return false;
+    }
+    return f.awaitUploaded(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
   }
 
-  /** Records that could not be written to the spool (each was logged). */
+  /**
+   * Records that could not be written to the spool (each was logged); with
+   * {@link Builder#writeRecordsInBackground}, counted when the writer tries them.
+   */
   public long recordWriteFailures() {
     return recordWriteFailures.get();
   }
 
   /**
    * Stops taking work, waits for decisions in flight (at most the policy's deadline and a grace
-   * period), then closes the offloader, the executor it owns, the spool and the edge model.
-   * Idempotent.
+   * period), then closes the offloader and the executor it owns, writes every record still
+   * queued, and closes the spool and the edge model. Idempotent.
    */
   @Override
   public void close() {
@@ -517,6 +539,9 @@ public final class Tandem implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (writer != null) {
+      writer.close(); // everything queued is written before the spool closes
     }
     spool.close();
     edge.close();
@@ -764,7 +789,16 @@ public final class Tandem implements AutoCloseable {
     }
   }
 
+  /** Hands a record to the writer (or, with no writer, writes it now). */
   private void append(Record r) {
+    RecordWriter w = writer;
+    if (w == null || !w.submit(r)) {
+      write(r);
+    }
+  }
+
+  /** Writes one record to the spool and tells the listener; a failure is logged and counted. */
+  private void write(Record r) {
     if (!sequences.durable(r.seq())) {
       // Its number could not be reserved (a full disk): a restart could hand it out again, so
       // the record is dropped, never written under a number that could repeat.
@@ -938,6 +972,7 @@ public final class Tandem implements AutoCloseable {
     private TextInput cloudTextInput;
     private boolean uploadRecords;
     private boolean followPolicy;
+    private boolean writeRecordsInBackground;
 
     private Builder() {}
 
@@ -1085,6 +1120,22 @@ public final class Tandem implements AutoCloseable {
     }
 
     /**
+     * Whether records are encoded and appended by a thread of Tandem's own instead of the
+     * deciding thread (default false). True takes that work off {@code infer}: after the
+     * reference int8 edge model's run it costs tens of microseconds (docs/benchmarks.md). The
+     * records are written in the order they were made, moments after each answer, and
+     * {@link Tandem#close()} writes every one still queued; what a process killed outright loses
+     * is the records still queued then (usually none, at most those of the last moments), and
+     * the log loses them exactly when the app died, which is when they may matter most. Cannot
+     * be combined with {@link dev.tandem.runtime.spool.FsyncPolicy#everyRecord()}, which promises
+     * a record on the device before {@code infer} returns.
+     */
+    public Builder writeRecordsInBackground(boolean background) {
+      this.writeRecordsInBackground = background;
+      return this;
+    }
+
+    /**
      * Opt-in capture of the inputs of selected decisions (off by default): the device's own
      * configuration, never the policy. See docs/tuning.md, "Hard examples and capture".
      */
@@ -1115,13 +1166,16 @@ public final class Tandem implements AutoCloseable {
       return this;
     }
 
-    /** Runs {@code inferAsync} work and record writing; not shut down by Tandem. */
+    /** Runs {@code inferAsync} work and the recording of shadow and late replies; not shut down by Tandem. */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
-    /** Called with every record once it is in the spool (for a UI or metrics); must be fast and thread-safe. */
+    /**
+     * Called with every record once it is in the spool (for a UI or metrics), on the thread that
+     * wrote it; must be fast and thread-safe.
+     */
     public Builder recordListener(Consumer<Record> listener) {
       this.recordListener = Objects.requireNonNull(listener, "recordListener");
       return this;
@@ -1165,6 +1219,10 @@ public final class Tandem implements AutoCloseable {
       }
       if (spool == null) {
         throw new IllegalStateException("spool is required");
+      }
+      if (writeRecordsInBackground && spool.fsyncPolicy().intervalMs() == 0) {
+        throw new IllegalStateException("writeRecordsInBackground cannot keep the spool's fsync every record:"
+            + " choose one (a record forced before infer returns, or the write off the deciding thread)");
       }
       if (cloudTextInput != null && textInput == null) {
         throw new IllegalStateException("cloudTextInput needs textInput (the edge model's)");
@@ -1221,6 +1279,9 @@ public final class Tandem implements AutoCloseable {
         } catch (RuntimeException e) {
           if (t != null && t.fleetConnection != null) {
             t.fleetConnection.close();
+          }
+          if (t != null && t.writer != null) {
+            t.writer.close();
           }
           if (own != null) {
             own.close();

@@ -32,6 +32,8 @@ import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -53,8 +55,9 @@ class TandemFleetTest {
         .spool(Spool.builder(dir).build());
   }
 
-  @Test
-  void uploadRecords_sendsEverySpooledRecord_andRemovesItOnlyOnceAcknowledged() throws Exception {
+  @ParameterizedTest(name = "records written in the background: {0}")
+  @ValueSource(booleans = {false, true})
+  void uploadRecords_sendsEverySpooledRecord_andRemovesItOnlyOnceAcknowledged(boolean inBackground) throws Exception {
     Policy edgeOnly = Policy.builder().version(1).threshold(0.0).deadlineMs(300).build();
     List<String> received = new CopyOnWriteArrayList<>();
     List<String> ids = new ArrayList<>();
@@ -80,7 +83,7 @@ class TandemFleetTest {
       // the array form: Paho v5's subscribe(String, int, listener) calls itself until the stack overflows
       collector.subscribe(new MqttSubscription[] {new MqttSubscription("tandem/v1/logs/dev-f", 1)},
           new IMqttMessageListener[] {onBatch});
-      try (Tandem t = tandem(broker, edgeOnly).uploadRecords(true).build()) {
+      try (Tandem t = tandem(broker, edgeOnly).uploadRecords(true).writeRecordsInBackground(inBackground).build()) {
         for (int i = 0; i < 5; i++) {
           ids.add(t.infer(x(5, 0, 0, 0)).id());
         }

@@ -326,6 +326,11 @@ public final class Spool implements AutoCloseable {
     return repairedTornLines;
   }
 
+  /** When appended records are forced to the storage device. */
+  public FsyncPolicy fsyncPolicy() {
+    return fsync;
+  }
+
   public Path directory() {
     return dir;
   }
