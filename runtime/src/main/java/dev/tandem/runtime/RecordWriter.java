@@ -58,16 +58,7 @@ final class RecordWriter implements AutoCloseable {
       return false;
     }
     submitted.incrementAndGet();
-    boolean interrupted = false;
-    while (true) {
-      try {
-        queue.put(record);
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
+    if (putUninterruptibly(record)) {
       Thread.currentThread().interrupt();
     }
     if (closed) {
@@ -124,6 +115,19 @@ final class RecordWriter implements AutoCloseable {
     }
   }
 
+  /** Queues {@code item}, waiting for room however often interrupted; returns whether it was. */
+  private boolean putUninterruptibly(Object item) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        queue.put(item);
+        return interrupted;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+  }
+
   /** Writes what is still queued, on the calling thread, one writer at a time. */
   private void writeLeftovers() {
     synchronized (queue) {
@@ -143,15 +147,7 @@ final class RecordWriter implements AutoCloseable {
       return;
     }
     closed = true;
-    boolean interrupted = false;
-    while (true) {
-      try {
-        queue.put(STOP);
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
+    boolean interrupted = putUninterruptibly(STOP);
     while (thread.isAlive()) {
       try {
         thread.join();
