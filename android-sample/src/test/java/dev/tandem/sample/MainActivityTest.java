@@ -41,9 +41,15 @@ public class MainActivityTest {
 
   @Before
   public void installModelAndSettings() throws Exception {
-    app = RuntimeEnvironment.getApplication();
+    app = appWithModelOnWifi();
+  }
+
+  /** The application with the edge model and its tokenizer installed, on wifi. */
+  static Application appWithModelOnWifi() throws Exception {
+    Application app = RuntimeEnvironment.getApplication();
     EdgeModelFixture.install(app);
     onWifi(app);
+    return app;
   }
 
   @After

@@ -7,7 +7,6 @@ import dev.tandem.runtime.Decision;
 import dev.tandem.runtime.record.DecisionRecord;
 import dev.tandem.runtime.record.Record;
 import dev.tandem.runtime.spool.Spool;
-import dev.tandem.sample.testing.EdgeModelFixture;
 import dev.tandem.sample.testing.SampleTestRunner;
 import dev.tandem.testsupport.broker.TestBroker;
 import dev.tandem.testsupport.broker.TestBrokers;
@@ -23,7 +22,6 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
-import org.robolectric.RuntimeEnvironment;
 
 /**
  * The sample following the fleet's policy topic on a real broker, through the runtime's policy
@@ -38,9 +36,7 @@ public class PolicySubscriptionTest {
 
   @Before
   public void installModel() throws Exception {
-    app = RuntimeEnvironment.getApplication();
-    EdgeModelFixture.install(app);
-    MainActivityTest.onWifi(app);
+    app = MainActivityTest.appWithModelOnWifi();
   }
 
   @After

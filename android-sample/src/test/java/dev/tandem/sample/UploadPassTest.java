@@ -8,7 +8,6 @@ import dev.tandem.relay.collect.LogStore;
 import dev.tandem.runtime.Decision;
 import dev.tandem.runtime.record.Record;
 import dev.tandem.runtime.spool.Spool;
-import dev.tandem.sample.testing.EdgeModelFixture;
 import dev.tandem.sample.testing.SampleTestRunner;
 import dev.tandem.testsupport.broker.TestBroker;
 import dev.tandem.testsupport.broker.TestBrokers;
@@ -25,7 +24,6 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
-import org.robolectric.RuntimeEnvironment;
 
 /**
  * What the upload job runs ({@link UploadPass}), against a real broker and the cloud relay's real
@@ -47,9 +45,7 @@ public class UploadPassTest {
 
   @Before
   public void installModel() throws Exception {
-    app = RuntimeEnvironment.getApplication();
-    EdgeModelFixture.install(app);
-    MainActivityTest.onWifi(app);
+    app = MainActivityTest.appWithModelOnWifi();
     store = Files.createTempDirectory("upload-pass-store");
   }
 
