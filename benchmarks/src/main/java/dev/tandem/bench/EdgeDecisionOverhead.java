@@ -141,34 +141,26 @@ public final class EdgeDecisionOverhead {
     }
     long[] bare = new long[pairs];
     long[] tandem = new long[pairs];
-    long[] tandemFirst = new long[(pairs + 1) / 2];
-    long[] tandemSecond = new long[pairs / 2];
+    long[] tandemSecond = new long[(pairs + 1) / 2]; // tandem - bare where bare ran first
+    long[] tandemFirst = new long[pairs / 2];
     for (int i = 0; i < pairs; i++) {
+      boolean tandemGoesFirst = (i & 1) == 1;
       long t0 = System.nanoTime();
-      if ((i & 1) == 0) {
-        sink += bareCall.run();
-        long t1 = System.nanoTime();
-        sink += tandemCall.run();
-        long t2 = System.nanoTime();
-        bare[i] = t1 - t0;
-        tandem[i] = t2 - t1;
-        tandemFirst[i / 2] = tandem[i] - bare[i];
-      } else {
-        sink += tandemCall.run();
-        long t1 = System.nanoTime();
-        sink += bareCall.run();
-        long t2 = System.nanoTime();
-        tandem[i] = t1 - t0;
-        bare[i] = t2 - t1;
-        tandemSecond[i / 2] = tandem[i] - bare[i];
-      }
+      sink += (tandemGoesFirst ? tandemCall : bareCall).run();
+      long t1 = System.nanoTime();
+      sink += (tandemGoesFirst ? bareCall : tandemCall).run();
+      long t2 = System.nanoTime();
+      tandem[i] = tandemGoesFirst ? t1 - t0 : t2 - t1;
+      bare[i] = tandemGoesFirst ? t2 - t1 : t1 - t0;
+      (tandemGoesFirst ? tandemFirst : tandemSecond)[i / 2] = tandem[i] - bare[i];
     }
-    double[] first = median(tandemFirst);
-    double[] second = median(tandemSecond.length == 0 ? tandemFirst : tandemSecond);
-    double added = (first[0] + second[0]) / 2;
-    double order = (first[0] - second[0]) / 2;
+    // an order effect slows the second call: it adds to tandem - bare when tandem ran second
+    double[] second = median(tandemSecond);
+    double[] first = median(tandemFirst.length == 0 ? tandemSecond : tandemFirst);
+    double added = (second[0] + first[0]) / 2;
+    double order = (second[0] - first[0]) / 2;
     String ci = String.format(Locale.ROOT, "%.1f [%.1f, %.1f]", added / 1000,
-        (first[1] + second[1]) / 2000, (first[2] + second[2]) / 2000);
+        (second[1] + first[1]) / 2000, (second[2] + first[2]) / 2000);
     long[] addedAll = new long[pairs];
     for (int i = 0; i < pairs; i++) {
       addedAll[i] = tandem[i] - bare[i];

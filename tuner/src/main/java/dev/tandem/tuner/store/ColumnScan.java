@@ -7,9 +7,7 @@ import dev.tandem.runtime.policy.Reason;
 import dev.tandem.runtime.policy.Route;
 import dev.tandem.runtime.record.RecordCodec;
 import dev.tandem.runtime.record.RecordFormatException;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -114,8 +112,7 @@ final class ColumnScan {
   private static final String STATUSES = names(OffloadStatus.values(), OffloadStatus::wireName);
   private static final String JSON_COLUMNS = jsonColumns();
 
-  private static final String HINT =
-      " (a newer writer? read this store with a tandem-tune of the same release as the devices)";
+  private static final String HINT = StoreReader.NEWER_WRITER_HINT;
   /** A record of a kind or schema this reader does not know, or an amendment it cannot use. */
   private static final String RECORD_CHECK = "schema IS DISTINCT FROM 1 OR kind IS NULL"
       + " OR kind NOT IN ('decision', 'amendment', 'policy_event') OR device IS NULL OR seq IS NULL"
@@ -575,7 +572,6 @@ final class ColumnScan {
       device = rs.getString(2);
       seq = rs.getLong(3);
     }
-    String hint = HINT;
     if (file.endsWith(".parquet")) {
       String why = "a record the tuner cannot use (a missing field or an unknown value)";
       try (ResultSet rs = st.executeQuery("SELECT to_json(t) FROM read_parquet(" + str(file)
@@ -586,27 +582,11 @@ final class ColumnScan {
       } catch (RecordFormatException e) {
         why = e.getMessage();
       }
-      throw new StoreException(file + ", device " + device + ", seq " + seq + ": " + why + hint);
+      throw new StoreException(file + ", device " + device + ", seq " + seq + ": " + why + HINT);
     }
-    try (BufferedReader r = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
-      String line;
-      int n = 0;
-      while ((line = r.readLine()) != null) {
-        n++;
-        if (line.trim().isEmpty()) {
-          continue;
-        }
-        try {
-          RecordCodec.decode(line);
-        } catch (RecordFormatException e) {
-          throw new StoreException(file + " line " + n + ": " + e.getMessage() + hint, e);
-        }
-      }
-    } catch (IOException e) {
-      throw new StoreException("cannot read " + file + ": " + e.getMessage(), e);
-    }
+    StoreReader.forEachRecord(Path.of(file), rec -> { }); // names the first line that is not a record
     throw new StoreException(file + ": record " + device + ":" + seq + " lacks a field the tuner needs or has a value"
-        + " it does not know" + hint);
+        + " it does not know" + HINT);
   }
 
   private static String missing(String... columns) {

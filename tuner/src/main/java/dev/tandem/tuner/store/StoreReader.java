@@ -361,6 +361,24 @@ public final class StoreReader implements AutoCloseable {
 
   private static void readJsonLines(Path file, DeviceCollector c, LocalDate date,
       java.util.function.Predicate<String> wantKind) {
+    forEachRecord(file, rec -> {
+      if (wantKind.test(rec.kind())) {
+        c.add(rec, date);
+      }
+    });
+  }
+
+  /** What a record this release cannot read adds to its error. */
+  static final String NEWER_WRITER_HINT =
+      " (a newer writer? read this store with a tandem-tune of the same release as the devices)";
+
+  /**
+   * Decodes every non-blank line of a JSON-lines file in order.
+   *
+   * @throws StoreException naming the file and line of the first that is not a record, or the
+   *     file when it cannot be read
+   */
+  static void forEachRecord(Path file, Consumer<Record> each) {
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line;
       int n = 0;
@@ -373,12 +391,9 @@ public final class StoreReader implements AutoCloseable {
         try {
           rec = RecordCodec.decode(line);
         } catch (RecordFormatException e) {
-          throw new StoreException(file + " line " + n + ": " + e.getMessage()
-              + " (a newer writer? read this store with a tandem-tune of the same release as the devices)", e);
+          throw new StoreException(file + " line " + n + ": " + e.getMessage() + NEWER_WRITER_HINT, e);
         }
-        if (wantKind.test(rec.kind())) {
-          c.add(rec, date);
-        }
+        each.accept(rec);
       }
     } catch (IOException e) {
       throw new StoreException("cannot read " + file + ": " + e.getMessage(), e);
@@ -439,8 +454,7 @@ public final class StoreReader implements AutoCloseable {
           try {
             rec = RecordCodec.decode(withoutNulls(json));
           } catch (RecordFormatException e) {
-            throw new StoreException(files + ", device " + device + ": " + e.getMessage()
-                + " (a newer writer? read this store with a tandem-tune of the same release as the devices)", e);
+            throw new StoreException(files + ", device " + device + ": " + e.getMessage() + NEWER_WRITER_HINT, e);
           }
           c.add(rec, rs.getObject(3, LocalDate.class));
           hasRow = rs.next();
